@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Activation: what the service sees. The fd layout (the sockets as fds 3, 4,
+ * ... or the socket on stdin/stdout) and the environment (LISTEN_FDS,
+ * LISTEN_PID, LISTEN_FDNAMES; UPSTART_* on request). Built before fork;
+ * act_apply() runs in the service's process and does not allocate.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "injector/sockets.h"
+#include "injector/spec.h"
+
+struct act_plan {
+        int *fds;       /* the activation fds, in order (borrowed from the sock_set) */
+        size_t n_fds;
+        int stdin_fd;   /* the socket for standard_input: socket, or -1 */
+        bool stdin_null;
+        bool stdout_socket;
+        bool stdout_null;
+        char **envp;    /* the service's whole environment (owned) */
+        char *pid_slot; /* the digits of LISTEN_PID=, inside envp; NULL if unset */
+};
+
+enum act_step {
+        ACT_STEP_NONE = 0,
+        ACT_STEP_MOVE_FDS,
+        ACT_STEP_DUP_FDS,
+        ACT_STEP_STDIO,
+        ACT_STEP_CLOSE_FDS,
+        _ACT_STEP_MAX,
+};
+
+const char *act_step_name(enum act_step step);
+
+/* Build the plan: environment from scratch (PATH, service.environment, then the
+ * protocol's variables), fds in spec order. */
+int act_plan_build(const struct spec *s, const struct sock_set *set, struct act_plan *ret);
+void act_plan_done(struct act_plan *p);
+
+/*
+ * Child side: lay out the fds (move above 3+n, dup2 into place, mark every
+ * other fd CLOEXEC, so only 0, 1, 2 and the activation fds survive execve)
+ * and write the service's pid into LISTEN_PID. *keep_fd (the error report
+ * pipe) is moved out of the way if it sits where an activation fd goes.
+ */
+int act_apply(struct act_plan *p, int *keep_fd, enum act_step *ret_step);

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Starting the service in its sandbox: clone into the namespaces, the init
+ * inside (ns/), the service process under it (activation, then policy, then
+ * execve). A failure inside crosses back as {step, -errno} on the control
+ * socket; nothing in the child prints or calls exit().
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include "injector/activation.h"
+#include "injector/spec.h"
+
+/* Steps as they travel on the control socket: the domain in the high byte. */
+enum sbx_domain {
+        SBX_DOMAIN_INIT = 1, /* the init's own set-up */
+        SBX_DOMAIN_NS,       /* enum ns_step */
+        SBX_DOMAIN_ACT,      /* enum act_step */
+        SBX_DOMAIN_POL,      /* enum pol_step */
+        SBX_DOMAIN_EXEC,
+};
+#define SBX_STEP(domain, step) (((domain) << 8) | (step))
+
+enum sbx_init_step {
+        SBX_INIT_SYNC = 1,
+        SBX_INIT_PDEATHSIG,
+        SBX_INIT_PIPE,
+        SBX_INIT_FORK,
+};
+
+struct sbx_params {
+        const struct spec *spec;
+        struct act_plan *plan;
+        const int *close_fds; /* the supervisor's own fds, closed in the init */
+        size_t n_close_fds;
+};
+
+struct sbx {
+        pid_t pid;   /* the init, as the supervisor sees it */
+        int ctl_fd;  /* SOCK_SEQPACKET to the init */
+};
+
+/* Start the sandbox. Returns once the init runs (not yet the service: read
+ * NS_MSG_STARTED or NS_MSG_FAIL from ctl_fd for that). */
+int sbx_start(const struct sbx_params *p, struct sbx *ret);
+
+/* "sandbox: mount tmpfs on /tmp" and the like, for a step from NS_MSG_FAIL. */
+void sbx_step_describe(int step, const struct spec *s, char *buf, size_t size);
