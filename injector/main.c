@@ -250,9 +250,11 @@ static int spec_apply_opts(struct spec *s, const struct run_opts *o, struct spec
 static int build_spec(struct spec *s, int argc, char **argv, const struct run_opts *o,
                       struct spec_error *err)
 {
+        /* getopt_long consumed a "--" right before optind: no SPEC, only CMD. */
+        bool dashdash = optind > 1 && streq(argv[optind - 1], "--");
         int r, i = optind;
 
-        if (i < argc && !streq(argv[i], "--")) {
+        if (i < argc && !dashdash && !streq(argv[i], "--")) {
                 r = spec_load(s, argv[i++], err);
                 if (r < 0)
                         return r;

@@ -178,6 +178,15 @@ static int exit_code_of(int status)
         return WEXITSTATUS(status);
 }
 
+/* The commonest surprise: a program under /tmp, which the sandbox replaced. */
+static bool hidden_by_private_tmp(const struct sup *s)
+{
+        const char *path = s->p->spec->service.exec_path;
+
+        return s->fail_errno == -ENOENT && (s->fail_step >> 8) == SBX_DOMAIN_EXEC &&
+               s->p->spec->ns.private_tmp && (startswith(path, "/tmp/") || startswith(path, "/var/tmp/"));
+}
+
 static int start_and_wait(struct sup *s, int *ret_exit_code, char *err, size_t err_size)
 {
         const int close_fds[] = {s->epfd, s->sigfd};
@@ -203,7 +212,10 @@ static int start_and_wait(struct sup *s, int *ret_exit_code, char *err, size_t e
                 char what[256];
 
                 sbx_step_describe(s->fail_step, s->p->spec, what, sizeof(what));
-                snprintf(err, err_size, "%s: %s", what, strerror(-s->fail_errno));
+                snprintf(err, err_size, "%s: %s%s", what, strerror(-s->fail_errno),
+                         hidden_by_private_tmp(s) ? " (/tmp and /var/tmp are private in the "
+                                                    "sandbox: private_tmp)"
+                                                  : "");
                 return s->fail_errno;
         }
         if (!s->have_exit) { /* the init died on its own: report how */

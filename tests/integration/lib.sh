@@ -1,0 +1,97 @@
+# Shared by the integration tests: run the real sockjail binary, report each
+# check as "PASS: name" / "FAIL: name" / "SKIP: name (why)" for tests/run.sh.
+# Every process a test starts is recorded and stopped by its pid at exit.
+set -u
+: "${SOCKJAIL:?run through tests/run.sh}" "${BUILD:?}" "${TOP:?}"
+PROBE=$BUILD/tests/probe
+CLIENT=$BUILD/tests/client
+SDCHECK=$BUILD/tests/sdcheck
+T=$(mktemp -d /tmp/sockjail-it.XXXXXX)
+chmod 755 "$T"
+PIDS=
+
+cleanup() {
+        for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
+        for p in $PIDS; do wait "$p" 2>/dev/null; done
+        rm -rf "$T"
+}
+trap cleanup EXIT
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; }
+
+# check NAME CMD...: PASS when CMD succeeds.
+check() {
+        _name=$1
+        shift
+        if "$@"; then pass "$_name"; else fail "$_name"; fi
+}
+
+# expect NAME GOT WANT
+expect() {
+        if [ "$2" = "$3" ]; then
+                pass "$1"
+        else
+                fail "$1: got '$2', want '$3'"
+        fi
+}
+
+# key FILE NAME: the value of NAME=... in a probe report.
+key() { sed -n "s/^$2=//p" "$1" | head -n 1; }
+
+# A TCP port nobody listens on now, on 127.0.0.1 and ::1.
+free_port() {
+        python3 -c 'import socket
+s = socket.socket(socket.AF_INET6); s.bind(("::", 0)); print(s.getsockname()[1])'
+}
+
+# start NAME CMD...: run CMD in the background, stdout/stderr to $T/NAME.out/err;
+# sets $pid.
+start() {
+        _n=$1
+        shift
+        "$@" >"$T/$_n.out" 2>"$T/$_n.err" </dev/null &
+        pid=$!
+        PIDS="$PIDS $pid"
+}
+
+# finish PID [SECONDS]: wait for PID to end within SECONDS (default 10); sets
+# $rc to its exit status, or 124 after killing it on time-out.
+finish() {
+        _t=$(( ${2:-10} * 10 ))
+        while [ "$_t" -gt 0 ] && kill -0 "$1" 2>/dev/null &&
+                [ "$(awk '{print $3}' /proc/"$1"/stat 2>/dev/null)" != Z ]; do
+                sleep 0.1
+                _t=$((_t - 1))
+        done
+        if [ "$_t" -eq 0 ]; then
+                kill -KILL "$1" 2>/dev/null
+                wait "$1" 2>/dev/null
+                rc=124
+                return
+        fi
+        wait "$1"
+        rc=$?
+}
+
+# until_ok SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
+until_ok() {
+        _t=$(( $1 * 10 ))
+        shift
+        while [ "$_t" -gt 0 ]; do
+                "$@" 2>/dev/null && return 0
+                sleep 0.1
+                _t=$((_t - 1))
+        done
+        return 1
+}
+
+# descendants PID: every process below PID.
+descendants() {
+        for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+                echo "$c"
+                descendants "$c"
+        done
+}
+
+alive() { [ -d /proc/"$1" ] && [ "$(awk '{print $3}' /proc/"$1"/stat 2>/dev/null)" != Z ]; }
