@@ -47,7 +47,10 @@ int addr_format(const struct sockaddr *sa, socklen_t size, char *buf, size_t buf
 const char *addr_unix_path(const struct addr *a);
 
 /* Family of a (AF_INET, AF_INET6, AF_UNIX, AF_VSOCK). */
-static inline int addr_family(const struct addr *a) { return a->u.sa.sa_family; }
+static inline int addr_family(const struct addr *a)
+{
+        return a->u.sa.sa_family;
+}
 
 /* Longest string addr_format() writes, NUL included: "@" and a 109-byte unix name, every byte
  * escaped as \xNN. */

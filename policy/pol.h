@@ -15,10 +15,10 @@
 #include <sys/types.h>
 
 struct pol_config {
-        bool change_ids;       /* switch to uid/gid/groups below */
+        bool change_ids; /* switch to uid/gid/groups below */
         uid_t uid;
         gid_t gid;
-        gid_t *groups;         /* supplementary groups (owned), n_groups of them */
+        gid_t *groups; /* supplementary groups (owned), n_groups of them */
         size_t n_groups;
         bool no_new_privileges;
         uint64_t capability_bounding_set; /* bit n keeps capability n; 0 = none */
@@ -50,10 +50,10 @@ int pol_config_init(struct pol_config *c);
 void pol_config_done(struct pol_config *c);
 
 /* Name lookups for the spec parser; -EINVAL when unknown. */
-int pol_family_from_name(const char *name);       /* "AF_UNIX" -> 1 */
-const char *pol_family_to_name(int af);           /* NULL if unknown */
-int pol_capability_from_name(const char *name);   /* "CAP_NET_BIND_SERVICE" or "net_bind_service" */
-int pol_errno_from_name(const char *name);        /* "EPERM" or "1" -> 1 */
+int pol_family_from_name(const char *name);     /* "AF_UNIX" -> 1 */
+const char *pol_family_to_name(int af);         /* NULL if unknown */
+int pol_capability_from_name(const char *name); /* "CAP_NET_BIND_SERVICE" or "net_bind_service" */
+int pol_errno_from_name(const char *name);      /* "EPERM" or "1" -> 1 */
 
 struct pol_filter; /* a compiled seccomp program */
 
@@ -66,8 +66,8 @@ struct pol_filter; /* a compiled seccomp program */
  * outside 0..4095) give -EINVAL with *ret_bad_entry = SIZE_MAX and
  * *ret_bad_word = NULL. ret_bad_entry and ret_bad_word may be NULL.
  */
-int pol_filter_build(const struct pol_config *c, struct pol_filter **ret,
-                     size_t *ret_bad_entry, char **ret_bad_word);
+int pol_filter_build(const struct pol_config *c, struct pol_filter **ret, size_t *ret_bad_entry,
+                     char **ret_bad_word);
 void pol_filter_free(struct pol_filter *f);
 /* Child side: load f into the calling thread (no_new_privs must be set). No allocation. */
 int pol_filter_load(const struct pol_filter *f);
