@@ -153,7 +153,8 @@ int act_plan_build(const struct spec *s, const struct sock_set *set, struct act_
         if (s->service.standard_input == SPEC_STDIO_SOCKET) {
                 p.stdin_fd = set->fds[0].fd;
                 /* systemd: stdout follows a socket stdin unless told otherwise */
-                p.stdout_socket = s->service.standard_output != SPEC_STDIO_NULL;
+                p.stdout_socket = s->service.standard_output == SPEC_STDIO_INHERIT ||
+                                  s->service.standard_output == SPEC_STDIO_SOCKET;
         } else if (set->n > 0) {
                 p.fds = calloc(set->n, sizeof(int));
                 if (!p.fds)

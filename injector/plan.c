@@ -35,7 +35,7 @@ static void print_socket(const struct spec_socket *u, size_t *fd, FILE *out)
 
 static void print_service(const struct spec *s, FILE *out)
 {
-        static const char *const stdio[] = {"inherit", "null", "socket"};
+        static const char *const stdio[] = {"inherit", "null", "socket", "journal"};
         const struct spec_service *svc = &s->service;
 
         fprintf(out, "service:\n  exec:");

@@ -6,6 +6,7 @@
  */
 #include "injector/spec.h"
 
+#include <ctype.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -481,21 +482,22 @@ static int p_start(struct pctx *c, const struct ynode *v, void *field)
 
 static int p_stdio(struct pctx *c, const struct ynode *v, void *field)
 {
-        static const char *const names[] = {"inherit", "null", "socket"};
+        static const char *const names[] = {"inherit", "null", "socket", "journal"};
         bool is_input = streq(c->key, "standard_input");
+        size_t first = is_input ? 1 : 0, last = is_input ? 2 : 3;
         const char *s = NULL;
         int r = scalar(c, v, &s);
 
         if (r < 0)
                 return r;
         /* systemd's StandardInput= has no "inherit": stdin is null or the socket. */
-        for (size_t i = is_input ? 1 : 0; i < ELEMENTSOF(names); i++)
+        for (size_t i = first; i <= last; i++)
                 if (streq(s, names[i])) {
                         *(enum spec_stdio *)field = (enum spec_stdio)i;
                         return 0;
                 }
         return fail(c, v, "'%s' takes %s, not '%s'", c->key,
-                    is_input ? "null or socket" : "inherit, null or socket", s);
+                    is_input ? "null or socket" : "inherit, null, socket or journal", s);
 }
 
 static bool env_name_valid(const char *s, size_t n)
@@ -564,12 +566,15 @@ static int p_user(struct pctx *c, const struct ynode *v, void *field)
 {
         struct pol_config *p = field;
         const char *s = NULL;
+        gid_t gid;
         int r = scalar(c, v, &s);
 
         if (r < 0)
                 return r;
-        if (lookup_user(s, &p->uid, &p->gid) < 0)
+        if (lookup_user(s, &p->uid, &gid) < 0)
                 return fail(c, v, "unknown user '%s'", s);
+        if (!c->s->group) /* an explicit group wins, wherever it stands */
+                p->gid = gid;
         free(c->s->user);
         c->s->user = strdup(s);
         c->s->user_mark = (struct spec_mark){v->line, v->column};
@@ -587,6 +592,9 @@ static int p_group(struct pctx *c, const struct ynode *v, void *field)
                 return r;
         if (lookup_group(s, &p->gid) < 0)
                 return fail(c, v, "unknown group '%s'", s);
+        if (!p->change_ids) /* a group alone keeps the user */
+                p->uid = geteuid();
+        p->change_ids = true;
         free(c->s->group);
         c->s->group = strdup(s);
         return c->s->group ? 0 : -ENOMEM;
@@ -1010,19 +1018,62 @@ static int compile_filter(struct pctx *c)
                                                .column = s->filter_marks[bad].column},
                             "unknown system call, group or errno '%s' in system_call_filter",
                             word ?: "?");
-        if (r == -EINVAL)
+        if (r == -EINVAL && word)
                 return fail(c, NULL, "unknown system call, group or errno '%s' in the policy",
-                            word ?: "?");
+                            word);
         return fail(c, NULL, "cannot build the seccomp filter: %s", strerror(-r));
+}
+
+/* As systemd's User=: the user's supplementary groups come along. */
+static int user_groups(struct spec *s)
+{
+        int n = 64;
+
+        for (;;) {
+                gid_t *g = reallocarray(NULL, (size_t)n, sizeof(gid_t));
+                int want = n;
+
+                if (!g)
+                        return -ENOMEM;
+                if (getgrouplist(s->user, s->pol.gid, g, &want) >= 0) {
+                        free(s->pol.groups);
+                        s->pol.groups = g;
+                        s->pol.n_groups = (size_t)want;
+                        return 0;
+                }
+                free(g);
+                if (want <= n || want > 65536)
+                        return -E2BIG;
+                n = want;
+        }
 }
 
 static int check_ids(struct pctx *c)
 {
         struct spec *s = c->s;
 
-        if (!s->pol.change_ids || geteuid() == 0 || s->pol.uid == geteuid())
+        if (!s->pol.change_ids)
                 return 0;
-        return fail_at(c, &s->user_mark, "switching to another user needs root");
+        if (geteuid() != 0 && (s->pol.uid != geteuid() || s->pol.gid != getegid()))
+                return fail_at(c, &s->user_mark, "switching to another user or group needs root");
+        if (s->user && !isdigit((unsigned char)s->user[0]) && user_groups(s) < 0)
+                return fail_at(c, &s->user_mark, "cannot read this user's groups");
+        return 0;
+}
+
+static int check_sockets(struct pctx *c)
+{
+        struct spec *s = c->s;
+
+        for (size_t i = 0; i < s->n_sockets; i++)
+                if (s->sockets[i].n_listens == 0)
+                        return fail_at(c, &s->sockets[i].mark,
+                                       "this socket has no listen_stream, listen_datagram or "
+                                       "listen_sequential_packet");
+        if (s->n_sockets == 0 && s->service.start == SPEC_START_ON_DEMAND)
+                return fail(c, NULL, "no sockets, so nothing to wait for: add a socket, or set "
+                                     "service.start: immediate");
+        return 0;
 }
 
 int spec_finish(struct spec *s, struct spec_error *err)
@@ -1033,14 +1084,11 @@ int spec_finish(struct spec *s, struct spec_error *err)
         if (!s->service.exec || !s->service.exec[0])
                 return fail(&c, NULL, "no service.exec: nothing to run (give one in the spec or "
                                       "after --)");
-        for (size_t i = 0; i < s->n_sockets; i++)
-                if (s->sockets[i].n_listens == 0)
-                        return fail_at(&c, &s->sockets[i].mark,
-                                       "this socket has no listen_stream, listen_datagram or "
-                                       "listen_sequential_packet");
         r = resolve_exec(&c);
         if (r >= 0)
                 r = check_inetd(&c);
+        if (r >= 0)
+                r = check_sockets(&c);
         if (r >= 0)
                 r = check_ids(&c);
         if (r >= 0)
@@ -1145,6 +1193,9 @@ int spec_add_listen(struct spec *s, const char *unit, enum spec_listen_type type
         struct addr a;
         int r;
 
+        if (!fdname_valid(unit))
+                return fail(&c, NULL, "'%s' is not a valid fd name (1 to 255 printable "
+                                      "characters, no ':' or spaces)", unit);
         for (size_t i = 0; i < s->n_sockets && !u; i++)
                 if (streq(s->sockets[i].name, unit))
                         u = &s->sockets[i];

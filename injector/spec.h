@@ -69,9 +69,10 @@ enum spec_start {
 };
 
 enum spec_stdio {
-        SPEC_STDIO_INHERIT,
+        SPEC_STDIO_INHERIT, /* stdout: a copy of stdin when that is the socket, else sockjail's */
         SPEC_STDIO_NULL,
         SPEC_STDIO_SOCKET,
+        SPEC_STDIO_JOURNAL, /* stdout: sockjail's own, which stands in for systemd's journal */
 };
 
 struct spec_service {

@@ -726,11 +726,26 @@ static void seccomp_releasep(scmp_filter_ctx *ctx)
                 seccomp_release(*ctx);
 }
 
+/*
+ * libseccomp asks the kernel (seccomp(2)) which actions it may emit. We only
+ * export BPF and load it ourselves, and a kernel without KILL_PROCESS treats
+ * it as a kill anyway, so pin the level when the probe comes back low: under
+ * valgrind, which does not emulate seccomp(2), it always does.
+ */
+static void pin_api_level(void)
+{
+        if (seccomp_api_get() < 3)
+                (void)seccomp_api_set(3);
+}
+
 static int compile(const struct pol_config *c, const struct sc_table *t, struct pol_filter **ret)
 {
         struct rule_ctx rc = {.def = scmp_action(c, t->allow_list ? ACT_DENY : ACT_ALLOW)};
-        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(rc.def);
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         int r;
+
+        pin_api_level();
+        ctx = seccomp_init(rc.def);
 
         if (!ctx)
                 return -ENOMEM;

@@ -24,7 +24,8 @@ expect "check exits 2 on the same spec" "$?" 2
 # unix socket made before it is gone again.
 port=$(free_port)
 python3 -c 'import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
 print("ready", flush=True); time.sleep(30)' "$port" >"$T/busy.out" &
 busy=$!
 PIDS="$PIDS $busy"

@@ -13,7 +13,7 @@
 #include "common/util.h"
 #include "injector/spec.h"
 
-#define SVC "service:\n  exec: /bin/true\n"
+#define SVC "service:\n  exec: /bin/true\n  start: immediate\n"
 
 static int load(struct spec *s, const char *text, struct spec_error *err)
 {
@@ -77,31 +77,35 @@ static const struct bad_row bad_rows[] = {
          "t.yaml:2:9: 'no-such-program-anywhere' not found in PATH "
          "(/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)"},
         {"service:\n  exec: \"sh -c 'oops\"\n", "t.yaml:2:9: unbalanced quote in 'exec'"},
-        {SVC "  start: later\n", "t.yaml:3:10: 'start' takes on-demand or immediate, not 'later'"},
+        {"service:\n  exec: /bin/true\n  start: later\n",
+         "t.yaml:3:10: 'start' takes on-demand or immediate, not 'later'"},
+        {"service:\n  exec: /bin/true\n",
+         "t.yaml: no sockets, so nothing to wait for: add a socket, or set service.start: "
+         "immediate"},
         {SVC "  standard_input: inherit\n",
-         "t.yaml:3:19: 'standard_input' takes null or socket, not 'inherit'"},
+         "t.yaml:4:19: 'standard_input' takes null or socket, not 'inherit'"},
         {SVC "  standard_input: socket\n",
          "t.yaml: standard_input: socket needs exactly one listening socket, the spec has 0"},
         {SVC "  environment: [\"1X=2\"]\n",
-         "t.yaml:3:17: 'environment' takes VAR=value assignments, not '1X=2'"},
+         "t.yaml:4:17: 'environment' takes VAR=value assignments, not '1X=2'"},
         {SVC "  restart: always\n",
-         "t.yaml:3:3: 'restart' in service is not supported by this sockjail yet"},
+         "t.yaml:4:3: 'restart' in service is not supported by this sockjail yet"},
         {SVC "sandbox:\n  private_netwrk: no\n",
-         "t.yaml:4:3: unknown key 'private_netwrk' in sandbox (did you mean "
+         "t.yaml:5:3: unknown key 'private_netwrk' in sandbox (did you mean "
          "'private_network'?)"},
-        {SVC "sandbox: [1]\n", "t.yaml:3:10: sandbox must be a mapping, not a list"},
-        {SVC "policy:\n  user: no-such-user-here\n", "t.yaml:4:9: unknown user 'no-such-user-here'"},
+        {SVC "sandbox: [1]\n", "t.yaml:4:10: sandbox must be a mapping, not a list"},
+        {SVC "policy:\n  user: no-such-user-here\n", "t.yaml:5:9: unknown user 'no-such-user-here'"},
         {SVC "policy:\n  capability_bounding_set: CAP_FLY\n",
-         "t.yaml:4:28: unknown capability 'CAP_FLY' in 'capability_bounding_set'"},
+         "t.yaml:5:28: unknown capability 'CAP_FLY' in 'capability_bounding_set'"},
         {SVC "policy:\n  restrict_address_families: [AF_UNIX, AF_WHAT]\n",
-         "t.yaml:4:40: unknown address family 'AF_WHAT'"},
+         "t.yaml:5:40: unknown address family 'AF_WHAT'"},
         {SVC "policy:\n  system_call_filter: [\"@system-service\", \"~frobnicate\"]\n",
-         "t.yaml:4:43: unknown system call, group or errno 'frobnicate' in system_call_filter"},
+         "t.yaml:5:43: unknown system call, group or errno 'frobnicate' in system_call_filter"},
         {SVC "policy:\n  system_call_error_number: EWHAT\n",
-         "t.yaml:4:29: 'system_call_error_number' takes an errno name such as EPERM, or kill, "
+         "t.yaml:5:29: 'system_call_error_number' takes an errno name such as EPERM, or kill, "
          "not 'EWHAT'"},
         {SVC "policy:\n  no_new_privileges: [yes]\n",
-         "t.yaml:4:22: 'no_new_privileges' takes a single value, not a list"},
+         "t.yaml:5:22: 'no_new_privileges' takes a single value, not a list"},
         {"service:\n  exec:\n    - /bin/true\n    - [x]\n",
          "t.yaml:4:7: items of 'exec' must be scalars, not a list"},
         {"a: 1\n---\nb: 2\n", "t.yaml:2:1: a spec holds one YAML document"},
@@ -134,7 +138,10 @@ static void test_defaults_are_secure(void **state)
         struct spec s;
 
         (void)state;
-        assert_int_equal(load(&s, "sockets:\n  web:\n    listen_stream: 127.0.0.1:8080\n" SVC, &err),
+        assert_int_equal(load(&s,
+                              "sockets:\n  web:\n    listen_stream: 127.0.0.1:8080\n"
+                              "service:\n  exec: /bin/true\n",
+                              &err),
                          0);
         assert_true(s.ns.private_network && s.ns.private_mounts && s.ns.private_pid);
         assert_true(s.ns.private_ipc && s.ns.private_tmp && s.ns.private_uts);

@@ -1,0 +1,53 @@
+#!/bin/sh
+# The supervisor under valgrind: no invalid access, no definite or indirect
+# leak, on a normal run (on-demand start, three sockets, service exit) and on
+# the failure paths (bad spec, address in use). tests/run.sh runs this on the
+# plain build only: ASan checks the sanitizer build.
+. "$(dirname "$0")/lib.sh"
+
+# Logs outside /tmp: valgrind reopens the log in every forked child, and the
+# sandbox's children see a private /tmp.
+L=$BUILD/valgrind-logs.$$
+mkdir -p "$L"
+trap 'rm -rf "$L"; cleanup' EXIT
+vg() {
+        timeout -k 5 60 valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+                --errors-for-leak-kinds=definite,indirect --log-file="$L/vg.%p" "$SOCKJAIL" "$@"
+}
+# Only valgrind's own reports ("==PID=="), not its note about seccomp(2).
+vg_clean() { ! grep -q "^==" "$L"/vg.* 2>/dev/null; }
+
+port=$(free_port)
+cat >"$T/vg.yaml" <<EOF
+sockets:
+  web:
+    listen_stream: ["127.0.0.1:$port", "[::1]:$port"]
+  admin:
+    listen_datagram: $T/vg.sock
+    remove_on_stop: yes
+service:
+  exec: [$PROBE, serve, --count, "1"]
+EOF
+start run vg run "$T/vg.yaml"
+until_ok 20 "$CLIENT" "127.0.0.1:$port" >"$T/vg.r"
+finish "$pid" 30
+expect "valgrind: on-demand run exits with the service's status" "$rc" 0
+check "valgrind: the service answered" grep -q '^env.LISTEN_FDS=3$' "$T/vg.r"
+check "valgrind: no errors or leaks on a normal run" vg_clean
+grep -h "^==" "$L"/vg.* 2>/dev/null | head -40
+rm -f "$L"/vg.*
+
+printf 'sockets:\n  a:\n    listen_stream: 80\n    backlog: -1\n' >"$T/bad.yaml"
+vg run "$T/bad.yaml" 2>/dev/null
+expect "valgrind: bad spec exits 2" "$?" 2
+port=$(free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
+print("ready", flush=True); time.sleep(30)' "$port" >"$T/busy.out" &
+PIDS="$PIDS $!"
+until_ok 5 grep -q ready "$T/busy.out"
+vg run -l "$T/x.sock" -l "127.0.0.1:$port" -- "$PROBE" 2>/dev/null
+expect "valgrind: address in use exits 1" "$?" 1
+check "valgrind: no errors or leaks on the failure paths" vg_clean
+grep -h "^==" "$L"/vg.* 2>/dev/null | head -40
