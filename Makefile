@@ -45,6 +45,7 @@ HELPER_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_HELPERS
 
 .PHONY: all deps demo check check-plain check-asan test install clean lint format bench
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(SOCKJAIL) $(UNIT_BINS) $(HELPER_BINS)
 
@@ -84,10 +85,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh $(BUILD)
 
-# check: the whole suite on the normal build, then again on an ASan/UBSan build.
+# check: the whole suite on the normal build, again on an ASan/UBSan build,
+# then the linters (clang-format, clang-tidy, cppcheck).
 check: deps
 	@$(MAKE) --no-print-directory check-plain
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory lint
 
 check-plain: all
 	@sh tests/run.sh $(BUILD)

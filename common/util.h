@@ -18,7 +18,10 @@
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _warn_unused_ __attribute__((warn_unused_result))
 
-static inline void freep(void *p) { free(*(void **)p); }
+static inline void freep(void *p)
+{
+        free(*(void **)p);
+}
 
 /* Close an fd while keeping errno, so cleanup never hides the real error. */
 static inline int safe_close(int fd)
@@ -31,7 +34,10 @@ static inline int safe_close(int fd)
         return -1;
 }
 
-static inline void closep(int *fd) { safe_close(*fd); }
+static inline void closep(int *fd)
+{
+        safe_close(*fd);
+}
 
 static inline void fclosep(FILE **f)
 {
@@ -58,7 +64,10 @@ static inline void fclosep(FILE **f)
                 _fd_;                                                                              \
         })
 
-static inline bool streq(const char *a, const char *b) { return strcmp(a, b) == 0; }
+static inline bool streq(const char *a, const char *b)
+{
+        return strcmp(a, b) == 0;
+}
 
 static inline bool startswith(const char *s, const char *prefix)
 {
@@ -66,7 +75,10 @@ static inline bool startswith(const char *s, const char *prefix)
 }
 
 /* Negative errno of the last failed call, never 0 (callers rely on "< 0 means error"). */
-static inline int negative_errno(void) { return errno > 0 ? -errno : -EIO; }
+static inline int negative_errno(void)
+{
+        return errno > 0 ? -errno : -EIO;
+}
 
 /* Write all of buf, retrying on EINTR and short writes. */
 static inline int write_all(int fd, const void *buf, size_t n)

@@ -222,7 +222,8 @@ int act_apply(struct act_plan *p, int *keep_fd, enum act_step *ret_step)
         int r;
 
         *ret_step = ACT_STEP_MOVE_FDS;
-        if (*keep_fd >= 0 && *keep_fd < top && (*keep_fd = fcntl(*keep_fd, F_DUPFD_CLOEXEC, top)) < 0)
+        if (*keep_fd >= 0 && *keep_fd < top &&
+            (*keep_fd = fcntl(*keep_fd, F_DUPFD_CLOEXEC, top)) < 0)
                 return negative_errno();
         for (size_t i = 0; i < p->n_fds; i++)
                 if ((p->fds[i] = fcntl(p->fds[i], F_DUPFD_CLOEXEC, top)) < 0)

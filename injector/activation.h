@@ -13,9 +13,9 @@
 #include "injector/spec.h"
 
 struct act_plan {
-        int *fds;       /* the activation fds, in order (borrowed from the sock_set) */
+        int *fds; /* the activation fds, in order (borrowed from the sock_set) */
         size_t n_fds;
-        int stdin_fd;   /* the socket for standard_input: socket, or -1 */
+        int stdin_fd; /* the socket for standard_input: socket, or -1 */
         bool stdin_null;
         bool stdout_socket;
         bool stdout_null;

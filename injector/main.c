@@ -238,8 +238,7 @@ static int spec_apply_opts(struct spec *s, const struct run_opts *o, struct spec
         if (o->n_listens > 0 || o->inetd || o->fdnames || o->n_env > 0 ||
             o->type != SPEC_LISTEN_STREAM) {
                 snprintf(err->message, sizeof(err->message),
-                         "%s: -l, --inetd, --fdname, --datagram and -E go without a spec",
-                         s->path);
+                         "%s: -l, --inetd, --fdname, --datagram and -E go without a spec", s->path);
                 return -EINVAL;
         }
         if (o->now)
@@ -322,8 +321,8 @@ static int cmd_run(int argc, char **argv)
                 spec_done(&s);
                 return EXIT_FAILURE;
         }
-        r = sup_run(&(struct sup_params){.spec = &s, .sockets = &set, .log = log_line}, &code,
-                    msg, sizeof(msg));
+        r = sup_run(&(struct sup_params){.spec = &s, .sockets = &set, .log = log_line}, &code, msg,
+                    sizeof(msg));
         if (r < 0) {
                 log_line(SUP_ERROR, "%s", msg);
                 code = EXIT_FAILURE;

@@ -37,8 +37,8 @@ struct sbx_params {
 };
 
 struct sbx {
-        pid_t pid;   /* the init, as the supervisor sees it */
-        int ctl_fd;  /* SOCK_SEQPACKET to the init */
+        pid_t pid;  /* the init, as the supervisor sees it */
+        int ctl_fd; /* SOCK_SEQPACKET to the init */
 };
 
 /* Start the sandbox. Returns once the init runs (not yet the service: read

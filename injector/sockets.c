@@ -20,8 +20,7 @@ static int sock_type(enum spec_listen_type t)
         }
 }
 
-static int set_int(int fd, int level, int name, int value, const char *step,
-                   struct sock_error *err)
+static int set_int(int fd, int level, int name, int value, const char *step, struct sock_error *err)
 {
         if (setsockopt(fd, level, name, &value, sizeof(value)) == 0)
                 return 0;
@@ -29,7 +28,10 @@ static int set_int(int fd, int level, int name, int value, const char *step,
         return negative_errno();
 }
 
-static bool is_ip(int family) { return family == AF_INET || family == AF_INET6; }
+static bool is_ip(int family)
+{
+        return family == AF_INET || family == AF_INET6;
+}
 
 /* Options that must be set before bind(). */
 static int apply_bind_options(int fd, const struct spec_socket *u, const struct spec_listen *l,
@@ -42,8 +44,8 @@ static int apply_bind_options(int fd, const struct spec_socket *u, const struct 
         if (r >= 0 && u->reuse_port)
                 r = set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1, "set SO_REUSEPORT on", err);
         if (r >= 0 && family == AF_INET6 && u->bind_ipv6_only != SPEC_BIND_IPV6_DEFAULT)
-                r = set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY,
-                            u->bind_ipv6_only == SPEC_BIND_IPV6_ONLY, "set IPV6_V6ONLY on", err);
+                r = set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, u->bind_ipv6_only == SPEC_BIND_IPV6_ONLY,
+                            "set IPV6_V6ONLY on", err);
         if (r >= 0 && u->free_bind && family == AF_INET)
                 r = set_int(fd, IPPROTO_IP, IP_FREEBIND, 1, "set IP_FREEBIND on", err);
         if (r >= 0 && u->free_bind && family == AF_INET6)
@@ -67,8 +69,7 @@ static int apply_options(int fd, const struct spec_socket *u, const struct spec_
 
 /* Create the missing parents of path with directory_mode, remembering each
  * one so that a failure or remove_on_stop can take them away again. */
-static int make_parents(struct sock_set *set, const char *path, mode_t mode,
-                        struct sock_error *err)
+static int make_parents(struct sock_set *set, const char *path, mode_t mode, struct sock_error *err)
 {
         _cleanup_free_ char *p = strdup(path);
 
@@ -146,8 +147,8 @@ static int open_one(struct sock_set *set, struct sock_fd *sf, struct sock_error 
         const char *path = addr_unix_path(&l->addr);
         int r;
 
-        sf->fd = socket(addr_family(&l->addr), sock_type(l->type) | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                        0);
+        sf->fd =
+                socket(addr_family(&l->addr), sock_type(l->type) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (sf->fd < 0)
                 return (err->step = "create a socket for", negative_errno());
         r = apply_bind_options(sf->fd, u, l, err);

@@ -10,8 +10,8 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "common/util.h"
 #include "injector/value.h"
@@ -46,8 +46,8 @@ _printf_(3, 4) static int fail(struct pctx *c, const struct ynode *n, const char
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
         if (n && n->line > 0)
-                snprintf(c->err->message, sizeof(c->err->message), "%s:%u:%u: %s", c->file,
-                         n->line, n->column, msg);
+                snprintf(c->err->message, sizeof(c->err->message), "%s:%u:%u: %s", c->file, n->line,
+                         n->column, msg);
         else
                 snprintf(c->err->message, sizeof(c->err->message), "%s: %s", c->file, msg);
         return -EINVAL;
@@ -62,6 +62,7 @@ static int fail_at(struct pctx *c, const struct spec_mark *m, const char *msg)
 
 static int scalar(struct pctx *c, const struct ynode *v, const char **ret)
 {
+        *ret = "";
         if (v->type != YNODE_SCALAR)
                 return fail(c, v, "'%s' takes a single value, not %s", c->key,
                             ynode_type_name(v->type));
@@ -100,7 +101,8 @@ static int p_bool(struct pctx *c, const struct ynode *v, void *field)
                 return r;
         r = val_bool(s);
         if (r < 0)
-                return fail(c, v, "'%s' takes a boolean (yes/no, true/false, on/off, 1/0), not '%s'",
+                return fail(c, v,
+                            "'%s' takes a boolean (yes/no, true/false, on/off, 1/0), not '%s'",
                             c->key, s);
         *(bool *)field = r;
         return 0;
@@ -314,8 +316,7 @@ static int p_listen(struct pctx *c, const struct ynode *item, struct spec_socket
                             c->key, item->value);
         r = listen_add(c->s, u, type, item->value, &a, mark);
         if (r == -E2BIG)
-                return fail(c, item, "too many listening addresses (at most %d)",
-                            SPEC_MAX_LISTENS);
+                return fail(c, item, "too many listening addresses (at most %d)", SPEC_MAX_LISTENS);
         return r;
 }
 
@@ -344,7 +345,10 @@ static int p_listen_seqpacket(struct pctx *c, const struct ynode *v, void *u)
         return each_item(c, v, u, p_seqpacket_item);
 }
 
-#define SOCK_KEY(n, f, field) {n, f, offsetof(struct spec_socket, field)}
+#define SOCK_KEY(n, f, field)                                                                      \
+        {                                                                                          \
+                n, f, offsetof(struct spec_socket, field)                                          \
+        }
 static const struct key socket_keys[] = {
         SOCK_KEY("listen_stream", p_listen_stream, name),
         SOCK_KEY("listen_datagram", p_listen_datagram, name),
@@ -364,29 +368,66 @@ static const struct key socket_keys[] = {
 };
 
 static const struct later socket_later[] = {
-        {"listen_fifo"}, {"listen_special"}, {"listen_netlink"}, {"listen_message_queue"},
-        {"listen_usb_function"}, {"socket_protocol"}, {"bind_to_device"}, {"accept"},
-        {"writable"}, {"flush_pending"}, {"max_connections"}, {"max_connections_per_source"},
-        {"keep_alive_time_sec"}, {"keep_alive_interval_sec"}, {"keep_alive_probes"},
-        {"priority"}, {"defer_accept_sec"}, {"receive_buffer"}, {"send_buffer"}, {"ip_tos"},
-        {"ip_ttl"}, {"mark"}, {"transparent"}, {"broadcast"}, {"pass_credentials"},
-        {"pass_security"}, {"pass_packet_info"}, {"timestamping"}, {"tcp_congestion"},
-        {"exec_start_pre"}, {"exec_start_post"}, {"exec_stop_pre"}, {"exec_stop_post"},
-        {"timeout_sec"}, {"symlinks"}, {"smack_label"}, {"smack_label_ip_in"},
-        {"smack_label_ip_out"}, {"selinux_context_from_net"}, {"pipe_size"},
-        {"message_queue_max_messages"}, {"message_queue_message_size"}, {"service"},
-        {"trigger_limit_interval_sec"}, {"trigger_limit_burst"},
+        {"listen_fifo"},
+        {"listen_special"},
+        {"listen_netlink"},
+        {"listen_message_queue"},
+        {"listen_usb_function"},
+        {"socket_protocol"},
+        {"bind_to_device"},
+        {"accept"},
+        {"writable"},
+        {"flush_pending"},
+        {"max_connections"},
+        {"max_connections_per_source"},
+        {"keep_alive_time_sec"},
+        {"keep_alive_interval_sec"},
+        {"keep_alive_probes"},
+        {"priority"},
+        {"defer_accept_sec"},
+        {"receive_buffer"},
+        {"send_buffer"},
+        {"ip_tos"},
+        {"ip_ttl"},
+        {"mark"},
+        {"transparent"},
+        {"broadcast"},
+        {"pass_credentials"},
+        {"pass_security"},
+        {"pass_packet_info"},
+        {"timestamping"},
+        {"tcp_congestion"},
+        {"exec_start_pre"},
+        {"exec_start_post"},
+        {"exec_stop_pre"},
+        {"exec_stop_post"},
+        {"timeout_sec"},
+        {"symlinks"},
+        {"smack_label"},
+        {"smack_label_ip_in"},
+        {"smack_label_ip_out"},
+        {"selinux_context_from_net"},
+        {"pipe_size"},
+        {"message_queue_max_messages"},
+        {"message_queue_message_size"},
+        {"service"},
+        {"trigger_limit_interval_sec"},
+        {"trigger_limit_burst"},
 };
+
+static void strv_free(char **v);
 
 /* Parse a command line the way a user types it: whitespace, '…' and "…". */
 static int split_words(const char *s, char ***ret)
 {
         _cleanup_free_ char *buf = malloc(strlen(s) + 1);
-        char **v = NULL;
+        char **v = calloc(1, sizeof(char *));
         size_t n = 0;
 
-        if (!buf)
+        if (!buf || !v) {
+                free(v);
                 return -ENOMEM;
+        }
         while (*s) {
                 char quote = 0, *o = buf, **nv;
 
@@ -402,17 +443,23 @@ static int split_words(const char *s, char ***ret)
                                 *o++ = *s;
                 }
                 *o = '\0';
+                if (quote) {
+                        strv_free(v);
+                        return -EINVAL;
+                }
                 nv = reallocarray(v, n + 2, sizeof(*v));
-                if (!nv || quote || !(nv[n] = strdup(buf))) {
-                        v = nv ? nv : v;
-                        v[n] = NULL;
-                        for (size_t i = 0; i < n; i++)
-                                free(v[i]);
-                        free(v);
-                        return quote ? -EINVAL : -ENOMEM;
+                if (!nv) {
+                        strv_free(v);
+                        return -ENOMEM;
                 }
                 v = nv;
-                v[++n] = NULL;
+                v[n + 1] = NULL;
+                v[n] = strdup(buf);
+                if (!v[n]) {
+                        strv_free(v);
+                        return -ENOMEM;
+                }
+                n++;
         }
         *ret = v;
         return (int)n;
@@ -516,8 +563,7 @@ static int p_env_item(struct pctx *c, const struct ynode *v, void *field)
         const char *eq = strchr(v->value, '=');
 
         if (!eq || !env_name_valid(v->value, (size_t)(eq - v->value)))
-                return fail(c, v, "'%s' takes VAR=value assignments, not '%s'", c->key,
-                            v->value);
+                return fail(c, v, "'%s' takes VAR=value assignments, not '%s'", c->key, v->value);
         return strv_push(field, v->value);
 }
 
@@ -526,7 +572,10 @@ static int p_environment(struct pctx *c, const struct ynode *v, void *field)
         return each_item(c, v, field, p_env_item);
 }
 
-#define SVC_KEY(n, f, field) {n, f, offsetof(struct spec_service, field)}
+#define SVC_KEY(n, f, field)                                                                       \
+        {                                                                                          \
+                n, f, offsetof(struct spec_service, field)                                         \
+        }
 static const struct key service_keys[] = {
         SVC_KEY("exec", p_exec, exec),
         SVC_KEY("start", p_start, start),
@@ -537,15 +586,31 @@ static const struct key service_keys[] = {
 };
 
 static const struct later service_later[] = {
-        {"type"}, {"restart"}, {"restart_sec"}, {"timeout_start_sec"}, {"timeout_stop_sec"},
-        {"kill_mode"}, {"kill_signal"}, {"final_kill_signal"}, {"send_sighup"},
-        {"watchdog_sec"}, {"notify_access"}, {"file_descriptor_store_max"},
-        {"success_exit_status"}, {"restart_prevent_exit_status"},
-        {"restart_force_exit_status"}, {"start_limit_interval_sec"}, {"start_limit_burst"},
-        {"standard_error"}, {"working_directory"},
+        {"type"},
+        {"restart"},
+        {"restart_sec"},
+        {"timeout_start_sec"},
+        {"timeout_stop_sec"},
+        {"kill_mode"},
+        {"kill_signal"},
+        {"final_kill_signal"},
+        {"send_sighup"},
+        {"watchdog_sec"},
+        {"notify_access"},
+        {"file_descriptor_store_max"},
+        {"success_exit_status"},
+        {"restart_prevent_exit_status"},
+        {"restart_force_exit_status"},
+        {"start_limit_interval_sec"},
+        {"start_limit_burst"},
+        {"standard_error"},
+        {"working_directory"},
 };
 
-#define NS_KEY(n, field) {n, p_bool, offsetof(struct ns_config, field)}
+#define NS_KEY(n, field)                                                                           \
+        {                                                                                          \
+                n, p_bool, offsetof(struct ns_config, field)                                       \
+        }
 static const struct key sandbox_keys[] = {
         NS_KEY("private_network", private_network), NS_KEY("private_mounts", private_mounts),
         NS_KEY("private_pid", private_pid),         NS_KEY("private_ipc", private_ipc),
@@ -554,11 +619,22 @@ static const struct key sandbox_keys[] = {
 };
 
 static const struct later sandbox_later[] = {
-        {"private_devices"}, {"hostname"}, {"protect_system"}, {"protect_home"},
-        {"protect_kernel_tunables"}, {"protect_kernel_modules"}, {"protect_kernel_logs"},
-        {"protect_control_groups"}, {"protect_proc"}, {"read_only_paths"},
-        {"read_write_paths"}, {"inaccessible_paths"}, {"bind_paths"},
-        {"bind_read_only_paths"}, {"temporary_file_system"}, {"root_directory"},
+        {"private_devices"},
+        {"hostname"},
+        {"protect_system"},
+        {"protect_home"},
+        {"protect_kernel_tunables"},
+        {"protect_kernel_modules"},
+        {"protect_kernel_logs"},
+        {"protect_control_groups"},
+        {"protect_proc"},
+        {"read_only_paths"},
+        {"read_write_paths"},
+        {"inaccessible_paths"},
+        {"bind_paths"},
+        {"bind_read_only_paths"},
+        {"temporary_file_system"},
+        {"root_directory"},
         {"working_directory"},
 };
 
@@ -725,7 +801,10 @@ static int p_errno(struct pctx *c, const struct ynode *v, void *field)
         return 0;
 }
 
-#define POL_KEY(n, f, field) {n, f, offsetof(struct pol_config, field)}
+#define POL_KEY(n, f, field)                                                                       \
+        {                                                                                          \
+                n, f, offsetof(struct pol_config, field)                                           \
+        }
 static const struct key policy_keys[] = {
         {"user", p_user, 0},
         {"group", p_group, 0},
@@ -739,11 +818,23 @@ static const struct key policy_keys[] = {
 };
 
 static const struct later policy_later[] = {
-        {"supplementary_groups"}, {"umask"}, {"environment"}, {"environment_file"},
-        {"unset_environment"}, {"pass_environment"}, {"ambient_capabilities"},
-        {"secure_bits"}, {"system_call_architectures"}, {"system_call_log"},
-        {"memory_deny_write_execute"}, {"restrict_realtime"}, {"restrict_suid_sgid"},
-        {"nice"}, {"oom_score_adjust"}, {"profile"}, {"dynamic_user"},
+        {"supplementary_groups"},
+        {"umask"},
+        {"environment"},
+        {"environment_file"},
+        {"unset_environment"},
+        {"pass_environment"},
+        {"ambient_capabilities"},
+        {"secure_bits"},
+        {"system_call_architectures"},
+        {"system_call_log"},
+        {"memory_deny_write_execute"},
+        {"restrict_realtime"},
+        {"restrict_suid_sgid"},
+        {"nice"},
+        {"oom_score_adjust"},
+        {"profile"},
+        {"dynamic_user"},
 };
 
 struct section {
@@ -1014,8 +1105,9 @@ static int compile_filter(struct pctx *c)
         if (r >= 0)
                 return 0;
         if (r == -EINVAL && s->filter_marks && bad < s->pol.n_system_call_filter)
-                return fail(c, &(struct ynode){.line = s->filter_marks[bad].line,
-                                               .column = s->filter_marks[bad].column},
+                return fail(c,
+                            &(struct ynode){.line = s->filter_marks[bad].line,
+                                            .column = s->filter_marks[bad].column},
                             "unknown system call, group or errno '%s' in system_call_filter",
                             word ?: "?");
         if (r == -EINVAL && word)
@@ -1071,8 +1163,9 @@ static int check_sockets(struct pctx *c)
                                        "this socket has no listen_stream, listen_datagram or "
                                        "listen_sequential_packet");
         if (s->n_sockets == 0 && s->service.start == SPEC_START_ON_DEMAND)
-                return fail(c, NULL, "no sockets, so nothing to wait for: add a socket, or set "
-                                     "service.start: immediate");
+                return fail(c, NULL,
+                            "no sockets, so nothing to wait for: add a socket, or set "
+                            "service.start: immediate");
         return 0;
 }
 
@@ -1082,8 +1175,9 @@ int spec_finish(struct spec *s, struct spec_error *err)
         int r;
 
         if (!s->service.exec || !s->service.exec[0])
-                return fail(&c, NULL, "no service.exec: nothing to run (give one in the spec or "
-                                      "after --)");
+                return fail(&c, NULL,
+                            "no service.exec: nothing to run (give one in the spec or "
+                            "after --)");
         r = resolve_exec(&c);
         if (r >= 0)
                 r = check_inetd(&c);
@@ -1194,8 +1288,10 @@ int spec_add_listen(struct spec *s, const char *unit, enum spec_listen_type type
         int r;
 
         if (!fdname_valid(unit))
-                return fail(&c, NULL, "'%s' is not a valid fd name (1 to 255 printable "
-                                      "characters, no ':' or spaces)", unit);
+                return fail(&c, NULL,
+                            "'%s' is not a valid fd name (1 to 255 printable "
+                            "characters, no ':' or spaces)",
+                            unit);
         for (size_t i = 0; i < s->n_sockets && !u; i++)
                 if (streq(s->sockets[i].name, unit))
                         u = &s->sockets[i];

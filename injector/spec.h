@@ -76,7 +76,7 @@ enum spec_stdio {
 };
 
 struct spec_service {
-        char **exec; /* argv, NULL-terminated; exec[0] as written */
+        char **exec;     /* argv, NULL-terminated; exec[0] as written */
         char *exec_path; /* exec[0] resolved against PATH */
         struct spec_mark exec_mark;
         enum spec_start start;
@@ -93,9 +93,9 @@ struct spec {
         struct spec_service service;
         struct ns_config ns;
         struct pol_config pol;
-        char *user;  /* as written, for the plan; NULL: the invoking user */
+        char *user; /* as written, for the plan; NULL: the invoking user */
         char *group;
-        struct pol_filter *filter; /* compiled at load time */
+        struct pol_filter *filter;      /* compiled at load time */
         struct spec_mark *filter_marks; /* one per policy.system_call_filter entry */
         struct spec_mark user_mark;
 };

@@ -25,7 +25,7 @@ struct sup {
         bool have_exit; /* NS_MSG_EXIT seen */
         int exit_status;
         int fail_step;
-        int fail_errno; /* from NS_MSG_FAIL, negative */
+        int fail_errno;  /* from NS_MSG_FAIL, negative */
         int stop_signal; /* a signal that arrived before the service started */
 };
 
@@ -184,7 +184,8 @@ static bool hidden_by_private_tmp(const struct sup *s)
         const char *path = s->p->spec->service.exec_path;
 
         return s->fail_errno == -ENOENT && (s->fail_step >> 8) == SBX_DOMAIN_EXEC &&
-               s->p->spec->ns.private_tmp && (startswith(path, "/tmp/") || startswith(path, "/var/tmp/"));
+               s->p->spec->ns.private_tmp &&
+               (startswith(path, "/tmp/") || startswith(path, "/var/tmp/"));
 }
 
 static int start_and_wait(struct sup *s, int *ret_exit_code, char *err, size_t err_size)

@@ -22,7 +22,8 @@ enum sup_level {
 struct sup_params {
         const struct spec *spec;
         struct sock_set *sockets;
-        void (*log)(enum sup_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+        void (*log)(enum sup_level level, const char *fmt, ...)
+                __attribute__((format(printf, 2, 3)));
 };
 
 /*

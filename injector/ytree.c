@@ -14,7 +14,10 @@ struct builder {
         size_t n_nodes;
 };
 
-static void ytree_eventp(yaml_event_t *e) { yaml_event_delete(e); }
+static void ytree_eventp(yaml_event_t *e)
+{
+        yaml_event_delete(e);
+}
 #define _cleanup_event_ _cleanup_(ytree_eventp)
 
 _printf_(3, 4) static int fail(struct builder *b, const yaml_mark_t *m, const char *fmt, ...)
@@ -70,7 +73,7 @@ static struct ynode *node_new(struct builder *b, enum ynode_type t, const yaml_m
 
 static int add_kid(struct builder *b, struct ynode *parent, struct ynode *kid)
 {
-        struct ynode **k = reallocarray(parent->kids, parent->n_kids + 1, sizeof(*k));
+        struct ynode **k = reallocarray(parent->kids, parent->n_kids + 1, sizeof(struct ynode *));
 
         if (!k) {
                 ytree_free(kid);
@@ -111,8 +114,8 @@ static int build_collection(struct builder *b, struct ynode *n, yaml_event_type_
                 if (e.type == end)
                         return 0;
                 r = build(b, &e, depth + 1, &kid);
-                if (r < 0)
-                        return r;
+                if (r < 0 || !kid)
+                        return r < 0 ? r : -EINVAL;
                 if (n->type == YNODE_MAP && n->n_kids % 2 == 0) {
                         r = check_key(b, n, kid);
                         if (r < 0) {
@@ -178,9 +181,9 @@ static int build(struct builder *b, yaml_event_t *e, unsigned depth, struct ynod
         if (t == YNODE_SCALAR)
                 r = build_scalar(b, e, n);
         else
-                r = build_collection(b, n, t == YNODE_SEQ ? YAML_SEQUENCE_END_EVENT
-                                                          : YAML_MAPPING_END_EVENT,
-                                     depth);
+                r = build_collection(
+                        b, n, t == YNODE_SEQ ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT,
+                        depth);
         if (r < 0) {
                 ytree_free(n);
                 return r;

@@ -2,7 +2,8 @@
 # Install the Debian packages the build and the tests need. As root: apt-get
 # installs what is missing. Otherwise: print the one command to run.
 pkgs="gcc make pkg-config libyaml-dev libseccomp-dev libcap-ng-dev libcmocka-dev libsystemd-dev
-      lighttpd curl python3 iproute2 util-linux"
+      lighttpd curl python3 iproute2 util-linux procps valgrind clang-format clang-tidy cppcheck
+      groff-base man-db"
 missing=
 for p in $pkgs; do
         dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||

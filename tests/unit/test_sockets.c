@@ -140,10 +140,11 @@ static void test_unix_file_mode_owner_and_removal(void **state)
 
         (void)state;
         snprintf(path, sizeof(path), "%s/sub/admin.sock", dir);
-        load(&s, "sockets:\n  a:\n    listen_stream: %s\n    listen_sequential_packet: %s.sp\n"
-                 "    socket_mode: \"0640\"\n    directory_mode: \"0710\"\n"
-                 "    socket_user: nobody\n    socket_group: nogroup\n    remove_on_stop: yes\n"
-                 "service: {exec: /bin/true}\n",
+        load(&s,
+             "sockets:\n  a:\n    listen_stream: %s\n    listen_sequential_packet: %s.sp\n"
+             "    socket_mode: \"0640\"\n    directory_mode: \"0710\"\n"
+             "    socket_user: nobody\n    socket_group: nogroup\n    remove_on_stop: yes\n"
+             "service: {exec: /bin/true}\n",
              path, path);
         assert_int_equal(sock_open_all(&s, &set, &err), 0);
         assert_int_equal(stat(path, &st), 0);

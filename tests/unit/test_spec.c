@@ -70,7 +70,7 @@ static const struct bad_row bad_rows[] = {
          "t.yaml:2:9: anchors (&a) are not allowed in a spec"},
         {"x: &a 1\ny: *a\n", "t.yaml:1:4: anchors (&a) are not allowed in a spec"},
         {"sockets:\n  http:\n    listen_stream: 80\n", "t.yaml: no service.exec: nothing to run "
-                                                     "(give one in the spec or after --)"},
+                                                       "(give one in the spec or after --)"},
         {"service:\n  exec: /nonexistent/prog\n",
          "t.yaml:2:9: cannot execute '/nonexistent/prog': No such file or directory"},
         {"service:\n  exec: no-such-program-anywhere\n",
@@ -94,7 +94,8 @@ static const struct bad_row bad_rows[] = {
          "t.yaml:5:3: unknown key 'private_netwrk' in sandbox (did you mean "
          "'private_network'?)"},
         {SVC "sandbox: [1]\n", "t.yaml:4:10: sandbox must be a mapping, not a list"},
-        {SVC "policy:\n  user: no-such-user-here\n", "t.yaml:5:9: unknown user 'no-such-user-here'"},
+        {SVC "policy:\n  user: no-such-user-here\n",
+         "t.yaml:5:9: unknown user 'no-such-user-here'"},
         {SVC "policy:\n  capability_bounding_set: CAP_FLY\n",
          "t.yaml:5:28: unknown capability 'CAP_FLY' in 'capability_bounding_set'"},
         {SVC "policy:\n  restrict_address_families: [AF_UNIX, AF_WHAT]\n",
@@ -164,38 +165,37 @@ static void test_defaults_are_secure(void **state)
 
 static void test_full_spec_reads_back(void **state)
 {
-        static const char text[] =
-                "sockets:\n"
-                "  http:\n"
-                "    listen_stream: [\"0.0.0.0:8080\", \"[::]:8080\"]\n"
-                "    backlog: 511\n"
-                "    no_delay: yes\n"
-                "    reuse_port: on\n"
-                "    free_bind: 1\n"
-                "    bind_ipv6_only: ipv6-only\n"
-                "  admin:\n"
-                "    listen_stream: /run/web/admin.sock\n"
-                "    listen_datagram: /run/web/admin.dgram\n"
-                "    socket_mode: \"0660\"\n"
-                "    directory_mode: 0700\n"
-                "    remove_on_stop: true\n"
-                "    file_descriptor_name: control\n"
-                "    socket_user: root\n"
-                "    socket_group: 0\n"
-                "service:\n"
-                "  exec: sh -c 'echo \"hi there\"'\n"
-                "  start: immediate\n"
-                "  upstart_events: yes\n"
-                "  environment: [A=1, \"B=two words\"]\n"
-                "sandbox:\n"
-                "  private_network: no\n"
-                "  protect_hostname: off\n"
-                "policy:\n"
-                "  user: nobody\n"
-                "  capability_bounding_set: [CAP_NET_BIND_SERVICE, chown]\n"
-                "  restrict_address_families: \"~AF_PACKET AF_NETLINK\"\n"
-                "  system_call_filter: []\n"
-                "  system_call_error_number: kill\n";
+        static const char text[] = "sockets:\n"
+                                   "  http:\n"
+                                   "    listen_stream: [\"0.0.0.0:8080\", \"[::]:8080\"]\n"
+                                   "    backlog: 511\n"
+                                   "    no_delay: yes\n"
+                                   "    reuse_port: on\n"
+                                   "    free_bind: 1\n"
+                                   "    bind_ipv6_only: ipv6-only\n"
+                                   "  admin:\n"
+                                   "    listen_stream: /run/web/admin.sock\n"
+                                   "    listen_datagram: /run/web/admin.dgram\n"
+                                   "    socket_mode: \"0660\"\n"
+                                   "    directory_mode: 0700\n"
+                                   "    remove_on_stop: true\n"
+                                   "    file_descriptor_name: control\n"
+                                   "    socket_user: root\n"
+                                   "    socket_group: 0\n"
+                                   "service:\n"
+                                   "  exec: sh -c 'echo \"hi there\"'\n"
+                                   "  start: immediate\n"
+                                   "  upstart_events: yes\n"
+                                   "  environment: [A=1, \"B=two words\"]\n"
+                                   "sandbox:\n"
+                                   "  private_network: no\n"
+                                   "  protect_hostname: off\n"
+                                   "policy:\n"
+                                   "  user: nobody\n"
+                                   "  capability_bounding_set: [CAP_NET_BIND_SERVICE, chown]\n"
+                                   "  restrict_address_families: \"~AF_PACKET AF_NETLINK\"\n"
+                                   "  system_call_filter: []\n"
+                                   "  system_call_error_number: kill\n";
         struct spec_error err = {{0}};
         struct spec s;
 
@@ -243,7 +243,8 @@ static void test_empty_string_resets_listen_list(void **state)
 
         (void)state;
         assert_int_equal(
-                load(&s, "sockets:\n  a:\n    listen_stream: [\"80\", \"\", \"127.0.0.1:81\"]\n" SVC,
+                load(&s,
+                     "sockets:\n  a:\n    listen_stream: [\"80\", \"\", \"127.0.0.1:81\"]\n" SVC,
                      &err),
                 0);
         assert_int_equal(s.sockets[0].n_listens, 1);
