@@ -216,15 +216,16 @@ static int dup_stdio(struct act_plan *p)
         return r;
 }
 
-int act_apply(struct act_plan *p, int *keep_fd, enum act_step *ret_step)
+int act_apply(struct act_plan *p, int *keep, size_t n_keep, enum act_step *ret_step)
 {
         int top = 3 + (int)p->n_fds;
         int r;
 
         *ret_step = ACT_STEP_MOVE_FDS;
-        if (*keep_fd >= 0 && *keep_fd < top &&
-            (*keep_fd = fcntl(*keep_fd, F_DUPFD_CLOEXEC, top)) < 0)
-                return negative_errno();
+        for (size_t i = 0; i < n_keep; i++)
+                if (keep[i] >= 0 && keep[i] < top &&
+                    (keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, top)) < 0)
+                        return negative_errno();
         for (size_t i = 0; i < p->n_fds; i++)
                 if ((p->fds[i] = fcntl(p->fds[i], F_DUPFD_CLOEXEC, top)) < 0)
                         return negative_errno();

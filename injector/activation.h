@@ -42,7 +42,8 @@ void act_plan_done(struct act_plan *p);
 /*
  * Child side: lay out the fds (move above 3+n, dup2 into place, mark every
  * other fd CLOEXEC, so only 0, 1, 2 and the activation fds survive execve)
- * and write the service's pid into LISTEN_PID. *keep_fd (the error report
- * pipe) is moved out of the way if it sits where an activation fd goes.
+ * and write the service's pid into LISTEN_PID. The n_keep fds in keep (the
+ * error report pipe, the program's fd) are moved out of the way if they sit
+ * where an activation fd goes; they stay CLOEXEC.
  */
-int act_apply(struct act_plan *p, int *keep_fd, enum act_step *ret_step);
+int act_apply(struct act_plan *p, int *keep, size_t n_keep, enum act_step *ret_step);

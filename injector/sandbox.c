@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "common/util.h"
@@ -42,20 +43,26 @@ _Noreturn static void service_exec(const struct sbx_params *p, int report_fd)
         int32_t msg[2];
         int r;
 
+        int keep[2] = {report_fd, p->exec_fd};
+
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
         reset_signals();
-        r = act_apply(p->plan, &report_fd, &astep);
+        r = act_apply(p->plan, keep, ELEMENTSOF(keep), &astep);
         if (r < 0) {
                 msg[0] = SBX_STEP(SBX_DOMAIN_ACT, astep);
         } else if ((r = pol_apply(&s->pol, s->filter, &pstep)) < 0) {
                 msg[0] = SBX_STEP(SBX_DOMAIN_POL, pstep);
         } else {
-                execve(s->service.exec_path, s->service.exec, p->plan->envp);
+                if (keep[1] >= 0)
+                        syscall(SYS_execveat, keep[1], "", s->service.exec, p->plan->envp,
+                                AT_EMPTY_PATH);
+                else
+                        execve(s->service.exec_path, s->service.exec, p->plan->envp);
                 r = negative_errno();
                 msg[0] = SBX_STEP(SBX_DOMAIN_EXEC, 0);
         }
         msg[1] = r;
-        (void)write_all(report_fd, msg, sizeof(msg));
+        (void)write_all(keep[0], msg, sizeof(msg));
         _exit(127);
 }
 
@@ -124,6 +131,18 @@ _Noreturn static void init_main(const struct sbx_params *p, int ctl)
         }
         report(ctl, NS_MSG_STARTED, 0, service);
         _exit(ns_init_run(ctl, service));
+}
+
+int sbx_open_program(const char *path)
+{
+        char magic[2];
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+        if (fd < 0)
+                return -1;
+        if (pread(fd, magic, sizeof(magic), 0) == 2 && magic[0] == '#' && magic[1] == '!')
+                return safe_close(fd);
+        return fd;
 }
 
 int sbx_start(const struct sbx_params *p, struct sbx *ret)

@@ -32,6 +32,7 @@ enum sbx_init_step {
 struct sbx_params {
         const struct spec *spec;
         struct act_plan *plan;
+        int exec_fd;          /* the program, opened on the host; -1: exec by path */
         const int *close_fds; /* the supervisor's own fds, closed in the init */
         size_t n_close_fds;
 };
@@ -40,6 +41,14 @@ struct sbx {
         pid_t pid;  /* the init, as the supervisor sees it */
         int ctl_fd; /* SOCK_SEQPACKET to the init */
 };
+
+/*
+ * Open the service's program on the host, so that it runs even where the
+ * sandbox's mounts hide its path (a checkout under /tmp, which is private
+ * inside). Returns the fd, or -1 to exec by path: scripts, whose interpreter
+ * reopens them by name, and files we may not read (execute-only).
+ */
+int sbx_open_program(const char *path);
 
 /* Start the sandbox. Returns once the init runs (not yet the service: read
  * NS_MSG_STARTED or NS_MSG_FAIL from ctl_fd for that). */

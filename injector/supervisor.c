@@ -27,6 +27,7 @@ struct sup {
         int fail_step;
         int fail_errno;  /* from NS_MSG_FAIL, negative */
         int stop_signal; /* a signal that arrived before the service started */
+        int exec_fd;     /* the program, opened before waiting (sbx_open_program) */
 };
 
 static int epoll_add(int epfd, int fd, uint64_t tag)
@@ -191,6 +192,7 @@ static bool hidden_by_private_tmp(const struct sup *s)
 static int start_and_wait(struct sup *s, int *ret_exit_code, char *err, size_t err_size)
 {
         const int close_fds[] = {s->epfd, s->sigfd};
+        /* the init keeps exec_fd: the service execs it */
         struct act_plan plan;
         int init_status = 0, r;
 
@@ -199,6 +201,7 @@ static int start_and_wait(struct sup *s, int *ret_exit_code, char *err, size_t e
                 return snprintf(err, err_size, "prepare the environment: %s", strerror(-r)), r;
         r = sbx_start(&(struct sbx_params){.spec = s->p->spec,
                                            .plan = &plan,
+                                           .exec_fd = s->exec_fd,
                                            .close_fds = close_fds,
                                            .n_close_fds = ELEMENTSOF(close_fds)},
                       &s->sbx);
@@ -237,9 +240,14 @@ int sup_run(const struct sup_params *p, int *ret_exit_code, char *err, size_t er
         struct sup s = {.p = p, .sigfd = -1, .sbx = {.pid = -1, .ctl_fd = -1}};
         int r;
 
+        s.exec_fd = sbx_open_program(p->spec->service.exec_path);
         s.epfd = epoll_create1(EPOLL_CLOEXEC);
-        if (s.epfd < 0)
-                return snprintf(err, err_size, "epoll_create1: %m"), negative_errno();
+        if (s.epfd < 0) {
+                r = negative_errno();
+                snprintf(err, err_size, "epoll_create1: %s", strerror(-r));
+                safe_close(s.exec_fd);
+                return r;
+        }
         r = setup_signals(&s);
         if (r < 0) {
                 snprintf(err, err_size, "signalfd: %s", strerror(-r));
@@ -259,6 +267,7 @@ int sup_run(const struct sup_params *p, int *ret_exit_code, char *err, size_t er
         }
         r = start_and_wait(&s, ret_exit_code, err, err_size);
 out:
+        safe_close(s.exec_fd);
         safe_close(s.sigfd);
         safe_close(s.epfd);
         return r < 0 ? r : 0;

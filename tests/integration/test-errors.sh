@@ -46,11 +46,10 @@ expect "address in use names the address and errno" "$(cat "$T/busy.err")" \
 check "address in use leaves no socket file or directory" test ! -e "$T/busy"
 kill "$busy"
 
-# The service cannot exec inside the sandbox (nobody may not enter a 0700
-# directory): exit 1 with the step and errno, no socket file, no process.
-# Not under /tmp: the sandbox has its own.
+# The service cannot exec (the program is 0700 root's, the service runs as
+# nobody): exit 1 with the step and errno, no socket file, no process.
 P=$BUILD/it-private-$$
-rm -rf "$P" && mkdir -m 0700 "$P" && cp "$PROBE" "$P/probe"
+rm -rf "$P" && mkdir -m 0755 "$P" && cp "$PROBE" "$P/probe" && chmod 0700 "$P/probe"
 trap 'rm -rf "$P"; cleanup' EXIT
 cat >"$T/noexec.yaml" <<EOF
 sockets:
@@ -71,12 +70,18 @@ expect "failed start says which step and why" "$(cat "$T/noexec.err")" \
 check "failed start leaves no socket file" test ! -e "$T/noexec.sock"
 check "failed start leaves no process" test -z "$(pgrep -f "$P/probe")"
 
-# A program under /tmp is not there inside the sandbox: the message says why.
+# A program under /tmp runs although the sandbox has its own /tmp: sockjail
+# opens it on the host. A script there cannot (its interpreter opens it by
+# name inside), and the message says why.
 cp "$PROBE" "$T/probe-in-tmp"
-"$SOCKJAIL" run -l "$T/t.sock" --now -- "$T/probe-in-tmp" >/dev/null 2>"$T/tmp.err"
-expect "exec under the hidden /tmp exits 1" "$?" 1
-expect "exec under the hidden /tmp explains private_tmp" "$(cat "$T/tmp.err")" \
-        "sockjail: exec $T/probe-in-tmp: No such file or directory (/tmp and /var/tmp are private in the sandbox: private_tmp)"
+"$SOCKJAIL" run -l "$T/t.sock" --now -- "$T/probe-in-tmp" >"$T/tmp.out" 2>&1
+expect "a program under the hidden /tmp runs" "$?" 0
+expect "a program under the hidden /tmp sees the private /tmp" "$(key "$T/tmp.out" tmp.files)" 0
+printf '#!/bin/sh\nexit 0\n' >"$T/script-in-tmp" && chmod 755 "$T/script-in-tmp"
+"$SOCKJAIL" run -l "$T/t.sock" --now -- "$T/script-in-tmp" >/dev/null 2>"$T/tmp.err"
+expect "a script under the hidden /tmp exits 1" "$?" 1
+expect "a script under the hidden /tmp explains private_tmp" "$(tail -n 1 "$T/tmp.err")" \
+        "sockjail: exec $T/script-in-tmp: No such file or directory (/tmp and /var/tmp are private in the sandbox: private_tmp)"
 
 # The service's exit status and death by signal come back as sockjail's.
 start exit7 "$SOCKJAIL" run -l "$T/e.sock" --now -- "$PROBE" exit 7

@@ -6,9 +6,19 @@
 
 cd "$TOP" || exit 1
 port=$(free_port)
-sed "s|^    listen_stream: .*|    listen_stream: [\"127.0.0.1:$port\", \"$T/www.sock\"]|" \
+# lighttpd finds its pages by absolute path, inside the sandbox: a checkout
+# under the private /tmp would hide them, so the pages go under /run.
+W=$(mktemp -d /run/sockjail-lighttpd.XXXXXX)
+chmod 755 "$W"
+trap 'rm -rf "$W"; cleanup' EXIT
+cp examples/lighttpd/index.html "$W/"
+sed "s|^server.document-root = .*|server.document-root = \"$W\"|" \
+        examples/lighttpd/lighttpd.conf >"$W/lighttpd.conf"
+sed -e "s|^    listen_stream: .*|    listen_stream: [\"127.0.0.1:$port\", \"$T/www.sock\"]|" \
+        -e "s|examples/lighttpd/lighttpd.conf|$W/lighttpd.conf|" \
         examples/lighttpd.yaml >"$T/lighttpd.yaml"
 check "lighttpd spec points at the test port" grep -q "127.0.0.1:$port" "$T/lighttpd.yaml"
+check "lighttpd spec points at the test config" grep -q "$W/lighttpd.conf" "$T/lighttpd.yaml"
 "$SOCKJAIL" check "$T/lighttpd.yaml" >"$T/check.out" 2>&1
 expect "lighttpd spec checks" "$?" 0
 
