@@ -5,10 +5,9 @@
 # plain build only: ASan checks the sanitizer build.
 . "$(dirname "$0")/lib.sh"
 
-# Logs outside /tmp: valgrind reopens the log in every forked child, and the
-# sandbox's children see a private /tmp.
-L=$BUILD/valgrind-logs.$$
-mkdir -p "$L"
+# Logs under /run: valgrind reopens the log in every forked child, and the
+# sandbox's children see a private /tmp (where $BUILD may be, too).
+L=$(mktemp -d /run/sockjail-valgrind.XXXXXX)
 trap 'rm -rf "$L"; cleanup' EXIT
 vg() {
         timeout -k 5 60 valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
