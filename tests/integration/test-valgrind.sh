@@ -8,6 +8,11 @@
 # Logs under /run: valgrind reopens the log in every forked child, and the
 # sandbox's children see a private /tmp (where $BUILD may be, too).
 L=$(mktemp -d /run/sockjail-valgrind.XXXXXX)
+# valgrind emulates execveat(AT_EMPTY_PATH) by the fd's path name, which a
+# checkout under /tmp would hide: the probe runs from /run here.
+chmod 755 "$L"
+cp "$PROBE" "$L/probe"
+PROBE=$L/probe
 trap 'rm -rf "$L"; cleanup' EXIT
 vg() {
         timeout -k 5 60 valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
