@@ -95,3 +95,14 @@ descendants() {
 }
 
 alive() { [ -d /proc/"$1" ] && [ "$(awk '{print $3}' /proc/"$1"/stat 2>/dev/null)" != Z ]; }
+
+# hold_port PORT: keep 127.0.0.1:PORT listening (for "address in use" cases)
+# for at most 60 s; the listener is stopped with the test.
+hold_port() {
+        python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
+print("ready", flush=True); time.sleep(60)' "$1" >"$T/hold.$1" &
+        PIDS="$PIDS $!"
+        until_ok 5 grep -q ready "$T/hold.$1"
+}

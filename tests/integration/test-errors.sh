@@ -23,13 +23,7 @@ expect "check exits 2 on the same spec" "$?" 2
 # An address in use: exit 1, "bind ADDR: Address already in use", and the
 # unix socket made before it is gone again.
 port=$(free_port)
-python3 -c 'import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
-print("ready", flush=True); time.sleep(30)' "$port" >"$T/busy.out" &
-busy=$!
-PIDS="$PIDS $busy"
-until_ok 5 grep -q ready "$T/busy.out"
+hold_port "$port"
 cat >"$T/busy.yaml" <<EOF
 sockets:
   a:
@@ -44,7 +38,6 @@ expect "address in use exits 1" "$?" 1
 expect "address in use names the address and errno" "$(cat "$T/busy.err")" \
         "sockjail: bind 127.0.0.1:$port: Address already in use"
 check "address in use leaves no socket file or directory" test ! -e "$T/busy"
-kill "$busy"
 
 # The service cannot exec (the program is 0700 root's, the service runs as
 # nobody): exit 1 with the step and errno, no socket file, no process.

@@ -45,12 +45,7 @@ printf 'sockets:\n  a:\n    listen_stream: 80\n    backlog: -1\n' >"$T/bad.yaml"
 vg run "$T/bad.yaml" 2>/dev/null
 expect "valgrind: bad spec exits 2" "$?" 2
 port=$(free_port)
-python3 -c 'import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
-print("ready", flush=True); time.sleep(30)' "$port" >"$T/busy.out" &
-PIDS="$PIDS $!"
-until_ok 5 grep -q ready "$T/busy.out"
+hold_port "$port"
 vg run -l "$T/x.sock" -l "127.0.0.1:$port" -- "$PROBE" 2>/dev/null
 expect "valgrind: address in use exits 1" "$?" 1
 check "valgrind: no errors or leaks on the failure paths" vg_clean
