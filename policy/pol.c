@@ -17,6 +17,7 @@
 #include <cap-ng.h>
 
 #include "common/util.h"
+#include "policy/landlock.h"
 #include "policy/pol.h"
 
 /* ---- configuration ---- */
@@ -142,6 +143,7 @@ static const char *const step_names[_POL_STEP_MAX] = {
         [POL_STEP_NO_NEW_PRIVS] = "set no_new_privs",
         [POL_STEP_PERSONALITY] = "lock personality",
         [POL_STEP_SECCOMP] = "load seccomp filter",
+        [POL_STEP_LANDLOCK] = "deny TCP through the passed sockets (Landlock)",
 };
 
 const char *pol_step_name(enum pol_step step)
@@ -274,6 +276,9 @@ int pol_apply(const struct pol_config *c, const struct pol_filter *f, enum pol_s
                 return fail_at(ret_step, POL_STEP_NO_NEW_PRIVS, negative_errno());
         if (c->lock_personality && (r = lock_personality()) < 0)
                 return fail_at(ret_step, POL_STEP_PERSONALITY, r);
+        /* Before the filter, which need not allow the landlock calls then. */
+        if (pol_denies_inet(c) && (r = pol_landlock_deny_tcp()) < 0)
+                return fail_at(ret_step, POL_STEP_LANDLOCK, r);
         if (f && (r = pol_filter_load(f)) < 0)
                 return fail_at(ret_step, POL_STEP_SECCOMP, r);
         return 0;

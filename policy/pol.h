@@ -84,6 +84,7 @@ enum pol_step {
         POL_STEP_NO_NEW_PRIVS,
         POL_STEP_PERSONALITY,
         POL_STEP_SECCOMP,
+        POL_STEP_LANDLOCK,
         _POL_STEP_MAX,
 };
 const char *pol_step_name(enum pol_step step);

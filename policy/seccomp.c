@@ -26,11 +26,13 @@
 
 #include "common/util.h"
 #include "policy/groups.h"
+#include "policy/landlock.h"
 #include "policy/pol.h"
 
 struct pol_filter {
         struct sock_filter *insns;
         size_t n_insns;
+        struct pol_filter *next; /* a second program, stacked on the first */
 };
 
 /* Actions as the resolver sees them: >= 0 is an errno to return. */
@@ -760,6 +762,41 @@ static int compile(const struct pol_config *c, const struct sc_table *t, struct 
         return export_bpf(ctx, ret);
 }
 
+/*
+ * The passed sockets live in the host's network namespace, and the interface
+ * ioctls (SIOCGIFCONF and kin, the ARP table, SIOCGSKNS) answer for it. One
+ * filter cannot allow ioctl and refuse some of its commands (an unconditional
+ * rule swallows conditional ones), so a second, default-allow program refuses
+ * 0x8910-0x89ff, matched on the low 32 bits as the kernel reads cmd. systemd
+ * stacks its TIOCSTI rule the same way.
+ */
+static int compile_ioctl_filter(struct pol_filter **ret)
+{
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        int r;
+
+        if (!ctx)
+                return -ENOMEM;
+        r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+        for (uint32_t cmd = 0x8910; r >= 0 && cmd <= 0x89f0; cmd += 0x10)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                                     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfffffff0, cmd));
+        return r < 0 ? r : export_bpf(ctx, ret);
+}
+
+static int compile_all(const struct pol_config *c, const struct sc_table *t,
+                       struct pol_filter **ret)
+{
+        struct pol_filter *f = NULL;
+        int r = compile(c, t, &f);
+
+        if (r >= 0 && pol_denies_inet(c) && (r = compile_ioctl_filter(&f->next)) < 0)
+                pol_filter_free(f);
+        if (r >= 0)
+                *ret = f;
+        return r;
+}
+
 int pol_filter_build(const struct pol_config *c, struct pol_filter **ret, size_t *ret_bad_entry,
                      char **ret_bad_word)
 {
@@ -778,26 +815,30 @@ int pol_filter_build(const struct pol_config *c, struct pol_filter **ret, size_t
         r = sc_table_resolve(&t, c, ret_bad_entry, ret_bad_word);
         if (r < 0)
                 return r;
-        return compile(c, &t, ret);
+        return compile_all(c, &t, ret);
 }
 
 void pol_filter_free(struct pol_filter *f)
 {
         if (!f)
                 return;
+        pol_filter_free(f->next);
         free(f->insns);
         free(f);
 }
 
-/* Child side: only a stack struct and one syscall, no allocation. */
+/* Child side: only a stack struct and one syscall per program, no allocation. */
 int pol_filter_load(const struct pol_filter *f)
 {
-        if (!f || f->n_insns == 0 || f->n_insns > BPF_MAXINSNS)
+        if (!f)
                 return -EINVAL;
-
-        struct sock_fprog prog = {.len = (unsigned short)f->n_insns, .filter = f->insns};
-        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
-                return negative_errno();
+        for (; f; f = f->next) {
+                if (f->n_insns == 0 || f->n_insns > BPF_MAXINSNS)
+                        return -EINVAL;
+                struct sock_fprog prog = {.len = (unsigned short)f->n_insns, .filter = f->insns};
+                if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
+                        return negative_errno();
+        }
         return 0;
 }
 
@@ -951,6 +992,7 @@ int pol_describe(const struct pol_config *c, FILE *out)
         describe_process(c, out);
         describe_caps(c, out);
         describe_families(c, out);
+        pol_landlock_describe(c, out);
         describe_filter(c, &t, out);
         return ferror(out) ? -EIO : 0;
 }

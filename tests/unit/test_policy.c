@@ -16,9 +16,12 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
@@ -31,6 +34,7 @@
 
 #include "common/util.h"
 #include "policy/groups.h"
+#include "policy/landlock.h"
 #include "policy/pol.h"
 
 #define CHILD_TIMEOUT 10 /* seconds before a stuck child is killed by SIGALRM */
@@ -1445,6 +1449,123 @@ static void test_apply_reports_the_failing_step(void **state)
         pol_config_done(&c);
 }
 
+/* ---- Landlock: TCP through a passed socket ---- */
+
+struct tcp_pair {
+        int passed;                /* a listening socket made before the policy, as sockjail does */
+        struct sockaddr_in target; /* another listener to connect to */
+};
+
+/* Reports the errno of connect(AF_UNSPEC) on the passed listener, then of
+ * connect() from it to the target: the way out that seccomp cannot see. */
+static void child_tcp_out(int fd, const void *arg)
+{
+        const struct tcp_pair *t = arg;
+        struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+        int e[2];
+
+        e[0] = ERR(connect(t->passed, &unspec, sizeof(unspec)));
+        e[1] = ERR(connect(t->passed, (const struct sockaddr *)&t->target, sizeof(t->target)));
+        (void)write_all(fd, e, sizeof(e));
+}
+
+static int tcp_listener(struct sockaddr_in *ret)
+{
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t len = sizeof(a);
+        int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        assert_true(s >= 0);
+        assert_int_equal(bind(s, (struct sockaddr *)&a, len), 0);
+        assert_int_equal(listen(s, 8), 0);
+        assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
+        if (ret)
+                *ret = a;
+        return s;
+}
+
+static void run_tcp_out(struct pol_config *c, int ret_errnos[2])
+{
+        struct tcp_pair t;
+        struct child_out out;
+        int target = tcp_listener(&t.target);
+
+        t.passed = tcp_listener(NULL);
+        run_policy(c, child_tcp_out, &t, &out);
+        assert_int_equal(out.len, sizeof(struct applied) + 2 * sizeof(int));
+        memcpy(ret_errnos, expect_applied(&out), 2 * sizeof(int));
+        close(t.passed);
+        close(target);
+}
+
+static void test_default_profile_closes_tcp_out_through_a_passed_socket(void **state)
+{
+        (void)state;
+        struct pol_config c;
+        int e[2];
+
+        skip_unless_root();
+        if (pol_landlock_abi() < 4) {
+                print_message("this kernel's Landlock has no network rights (ABI < 4)\n");
+                skip();
+        }
+        assert_int_equal(pol_config_init(&c), 0);
+        run_tcp_out(&c, e);
+        assert_int_equal(e[1], EACCES);
+        pol_config_done(&c);
+}
+
+static void test_allowing_inet_leaves_tcp_through_passed_sockets_open(void **state)
+{
+        (void)state;
+        struct pol_config c;
+        int e[2];
+
+        skip_unless_root();
+        assert_int_equal(pol_config_init(&c), 0);
+        c.deny_families = true; /* a deny list of nothing: every family allowed */
+        c.n_families = 0;
+        run_tcp_out(&c, e);
+        assert_int_equal(e[0], 0);
+        assert_int_equal(e[1], 0);
+        pol_config_done(&c);
+}
+
+/* Interface ioctls on a passed socket answer for the host's network: refused,
+ * whatever sits in the upper 32 bits; other socket ioctls keep working. */
+static void child_ioctls(int fd, const void *arg)
+{
+        const int *passed = arg;
+        char buf[512];
+        struct ifconf ifc = {.ifc_len = sizeof(buf), .ifc_buf = buf};
+        int avail = 0, e[3];
+
+        e[0] = ERR(ioctl(*passed, SIOCGIFCONF, &ifc));
+        e[1] = ERR(syscall(SYS_ioctl, *passed, (unsigned long)SIOCGIFCONF | (1UL << 32), &ifc));
+        e[2] = ERR(ioctl(*passed, FIONREAD, &avail));
+        (void)write_all(fd, e, sizeof(e));
+}
+
+static void test_default_profile_refuses_interface_ioctls(void **state)
+{
+        (void)state;
+        struct pol_config c;
+        struct child_out out;
+        int passed, e[3];
+
+        skip_unless_root();
+        assert_int_equal(pol_config_init(&c), 0);
+        passed = tcp_listener(NULL);
+        run_policy(&c, child_ioctls, &passed, &out);
+        assert_int_equal(out.len, sizeof(struct applied) + sizeof(e));
+        memcpy(e, expect_applied(&out), sizeof(e));
+        assert_int_equal(e[0], EPERM);
+        assert_int_equal(e[1], EPERM);
+        assert_int_equal(e[2], EINVAL); /* the kernel's own answer for a listener: let through */
+        close(passed);
+        pol_config_done(&c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1480,6 +1601,9 @@ int main(void)
                 cmocka_unit_test(test_kept_capability_survives_exec_as_nobody),
                 cmocka_unit_test(test_default_profile_runs_a_dynamically_linked_program),
                 cmocka_unit_test(test_apply_reports_the_failing_step),
+                cmocka_unit_test(test_default_profile_closes_tcp_out_through_a_passed_socket),
+                cmocka_unit_test(test_allowing_inet_leaves_tcp_through_passed_sockets_open),
+                cmocka_unit_test(test_default_profile_refuses_interface_ioctls),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
