@@ -92,6 +92,10 @@ static int env_upstart(struct env *e, const struct sock_set *set)
                 r = env_set(e, "UPSTART_EVENTS=socket");
         if (r < 0)
                 return r;
+        /* The event describes IP and unix sockets only: a FIFO, queue or netlink socket has
+         * no PROTO, PORT or SOCKET_PATH to give. */
+        if (addr_family(a) != AF_UNIX && addr_family(a) != AF_INET && addr_family(a) != AF_INET6)
+                return 0;
         if (addr_family(a) == AF_UNIX) {
                 r = addr_format(&a->u.sa, a->size, buf, sizeof(buf));
                 if (r >= 0)

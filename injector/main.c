@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 
 #include "common/util.h"
+#include "injector/commands.h"
+#include "injector/convert.h"
 #include "injector/sockets.h"
 #include "injector/spec.h"
 #include "injector/supervisor.h"
@@ -39,6 +41,7 @@ static void help(FILE *out)
               "  sockjail run [OPTIONS] SPEC [-- CMD ARGS...]\n"
               "  sockjail run [OPTIONS] -l ADDR [-l ADDR...] -- CMD ARGS...\n"
               "  sockjail check SPEC\n"
+              "  sockjail convert UNIT.socket [UNIT.service]\n"
               "  sockjail version\n"
               "\n"
               "Run a network service in its own namespaces with only the sockets it serves,\n"
@@ -48,6 +51,8 @@ static void help(FILE *out)
               "  run SPEC         create SPEC's sockets, then start the service sandboxed\n"
               "                   (CMD ARGS after -- replace service.exec)\n"
               "  check SPEC       validate SPEC and print the resolved plan\n"
+              "  convert UNIT.socket [UNIT.service]\n"
+              "                   print the spec of a systemd socket unit and its service\n"
               "  version          print the version\n"
               "\n"
               "Options of run without a spec (like systemd-socket-activate):\n"
@@ -300,7 +305,9 @@ static int cmd_run(int argc, char **argv)
         struct spec_error err = {{0}};
         struct sock_set set = {0};
         struct sock_error serr;
+        struct hook_run hooks;
         struct spec s;
+        struct sup_params sp = {.spec = &s, .sockets = &set, .log = log_line};
         char msg[512];
         int r, code = EXIT_FAILURE;
 
@@ -315,20 +322,21 @@ static int cmd_run(int argc, char **argv)
                 spec_done(&s);
                 return code;
         }
-        r = sock_open_all(&s, &set, &serr);
-        if (r < 0) {
+        /* The socket units' own commands run where systemd runs them (commands.h). */
+        hook_init(&hooks, &s, log_line);
+        r = hook_run_phase(&hooks, SPEC_EXEC_START_PRE);
+        if (r == 0 && (r = sock_open_all(&s, &set, &serr)) < 0)
                 print_sock_error(r, &serr);
-                spec_done(&s);
-                return EXIT_FAILURE;
-        }
-        r = sup_run(&(struct sup_params){.spec = &s, .sockets = &set, .log = log_line}, &code, msg,
-                    sizeof(msg));
-        if (r < 0) {
+        if (r == 0)
+                r = hook_run_phase(&hooks, SPEC_EXEC_START_POST);
+        if (r == 0 && (r = sup_run(&sp, &code, msg, sizeof(msg))) < 0)
                 log_line(SUP_ERROR, "%s", msg);
-                code = EXIT_FAILURE;
-        }
+        if (r != 0) /* r > 0: a stop signal came during a start command */
+                code = r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        (void)hook_run_phase(&hooks, SPEC_EXEC_STOP_PRE);
         /* A failed start leaves nothing behind; a normal stop honours remove_on_stop. */
         sock_close_all(&set, true, r < 0);
+        (void)hook_run_phase(&hooks, SPEC_EXEC_STOP_POST);
         spec_done(&s);
         return code;
 }
@@ -357,6 +365,25 @@ static int cmd_check(int argc, char **argv)
         return r < 0 || fflush(stdout) != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/* Print the spec of a socket unit; what cannot be carried over is a comment in it. */
+static int cmd_convert(int argc, char **argv)
+{
+        _cleanup_free_ char *yaml = NULL, *failed = NULL;
+        int r;
+
+        if (argc < 2 || argc > 3 || argv[1][0] == '-') {
+                fprintf(stderr, "Usage: sockjail convert UNIT.socket [UNIT.service]\n");
+                return EXIT_USAGE;
+        }
+        r = conv_paths(argv[1], argc > 2 ? argv[2] : NULL, &yaml, &failed);
+        if (r < 0) {
+                log_line(SUP_ERROR, "%s: %s", failed ?: argv[1], strerror(-r));
+                return EXIT_FAILURE;
+        }
+        fputs(yaml, stdout);
+        return fflush(stdout) != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
         const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -380,6 +407,8 @@ int main(int argc, char **argv)
                 return cmd_run(argc - 1, argv + 1);
         if (streq(cmd, "check"))
                 return cmd_check(argc - 1, argv + 1);
+        if (streq(cmd, "convert"))
+                return cmd_convert(argc - 1, argv + 1);
         fprintf(stderr, "sockjail: unknown command '%s' (see sockjail --help)\n", cmd);
         return EXIT_USAGE;
 }

@@ -39,6 +39,7 @@ _Noreturn static void service_exec(const struct sbx_params *p, int report_fd)
 {
         const struct spec *s = p->spec;
         enum act_step astep;
+        enum ns_step nstep;
         enum pol_step pstep;
         int32_t msg[2];
         int r;
@@ -50,6 +51,8 @@ _Noreturn static void service_exec(const struct sbx_params *p, int report_fd)
         r = act_apply(p->plan, keep, ELEMENTSOF(keep), &astep);
         if (r < 0) {
                 msg[0] = SBX_STEP(SBX_DOMAIN_ACT, astep);
+        } else if ((r = ns_enter_working_directory(&s->ns, &nstep)) < 0) {
+                msg[0] = SBX_STEP(SBX_DOMAIN_NS, nstep);
         } else if ((r = pol_apply(&s->pol, s->filter, &pstep)) < 0) {
                 msg[0] = SBX_STEP(SBX_DOMAIN_POL, pstep);
         } else {

@@ -8,12 +8,19 @@
 
 #include <ctype.h>
 #include <grp.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/netlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "common/util.h"
+#include "injector/commands.h"
 #include "injector/value.h"
 #include "injector/ytree.h"
 
@@ -296,27 +303,136 @@ static int check_listen_type(enum spec_listen_type type, const struct addr *a)
         return 0;
 }
 
+/* Absolute, no ".." component, as systemd's path_simplify_and_warn() wants a path. */
+static bool path_valid(const char *s)
+{
+        if (s[0] != '/' || strlen(s) >= PATH_MAX)
+                return false;
+        for (const char *p = s; (p = strstr(p, "/..")); p += 3)
+                if (p[3] == '/' || p[3] == '\0')
+                        return false;
+        return true;
+}
+
+/* mq_overview(7): "/name", the name 1 to NAME_MAX bytes without another '/'. */
+static bool mq_name_valid(const char *s)
+{
+        size_t n = strlen(s);
+
+        return s[0] == '/' && n >= 2 && n <= NAME_MAX + 1 && !strchr(s + 1, '/');
+}
+
+/* systemd's netlink_family_table; a number is taken as it is, as there. */
+static const char *const netlink_families[] = {
+        [NETLINK_ROUTE] = "route",
+        [NETLINK_FIREWALL] = "firewall",
+        [NETLINK_INET_DIAG] = "inet-diag",
+        [NETLINK_NFLOG] = "nflog",
+        [NETLINK_XFRM] = "xfrm",
+        [NETLINK_SELINUX] = "selinux",
+        [NETLINK_ISCSI] = "iscsi",
+        [NETLINK_AUDIT] = "audit",
+        [NETLINK_FIB_LOOKUP] = "fib-lookup",
+        [NETLINK_CONNECTOR] = "connector",
+        [NETLINK_NETFILTER] = "netfilter",
+        [NETLINK_IP6_FW] = "ip6-fw",
+        [NETLINK_DNRTMSG] = "dnrtmsg",
+        [NETLINK_KOBJECT_UEVENT] = "kobject-uevent",
+        [NETLINK_GENERIC] = "generic",
+        [NETLINK_SCSITRANSPORT] = "scsitransport",
+        [NETLINK_ECRYPTFS] = "ecryptfs",
+        [NETLINK_RDMA] = "rdma",
+        [NETLINK_CRYPTO] = "crypto",
+        [NETLINK_SMC] = "smc",
+};
+#define NETLINK_FAMILY_MAX 31 /* the kernel's MAX_LINKS - 1 */
+
+/* "FAMILY [GROUP]": the family by name or number, the multicast groups as nl_groups. */
+static int netlink_parse(const char *s, struct addr *a, int *ret_family)
+{
+        size_t len = strcspn(s, " \t");
+        const char *rest = s + len + strspn(s + len, " \t");
+        uint64_t family = UINT64_MAX, groups = 0;
+        char word[32];
+
+        if (len == 0 || len >= sizeof(word))
+                return -EINVAL;
+        memcpy(word, s, len);
+        word[len] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(netlink_families); i++)
+                if (netlink_families[i] && streq(word, netlink_families[i]))
+                        family = i;
+        if (family == UINT64_MAX && val_uint(word, 0, NETLINK_FAMILY_MAX, &family) < 0)
+                return -EINVAL;
+        if (*rest && val_uint(rest, 0, UINT32_MAX, &groups) < 0)
+                return -EINVAL;
+        *a = (struct addr){.size = sizeof(struct sockaddr_nl)};
+        a->u.storage.ss_family = AF_NETLINK;
+        ((struct sockaddr_nl *)&a->u.storage)->nl_groups = (uint32_t)groups;
+        *ret_family = (int)family;
+        return 0;
+}
+
+/* What an item of a listen_* key names: an address, a path, a queue, a netlink family. */
+static int listen_target(struct pctx *c, const struct ynode *item, enum spec_listen_type type,
+                         struct addr *a, int *protocol)
+{
+        const char *s = item->value;
+        int r;
+
+        *a = (struct addr){.size = 0};
+        switch (type) {
+        case SPEC_LISTEN_FIFO:
+        case SPEC_LISTEN_SPECIAL:
+                return path_valid(s)
+                               ? 0
+                               : fail(c, item, "'%s' takes an absolute path without '..', not '%s'",
+                                      c->key, s);
+        case SPEC_LISTEN_MQUEUE:
+                return mq_name_valid(s) ? 0
+                                        : fail(c, item,
+                                               "'%s' takes a queue name: '/' and 1 to 255 "
+                                               "characters without '/', not '%s'",
+                                               c->key, s);
+        case SPEC_LISTEN_NETLINK:
+                return netlink_parse(s, a, protocol) >= 0
+                               ? 0
+                               : fail(c, item,
+                                      "'%s' takes a netlink family (route, audit, "
+                                      "kobject-uevent, ... or 0 to 31) and an optional "
+                                      "multicast group number, not '%s'",
+                                      c->key, s);
+        default:
+                break;
+        }
+        r = addr_parse(s, a);
+        if (r < 0)
+                return fail(c, item, "invalid address '%s' in '%s': %s", s, c->key, addr_error(r));
+        if (check_listen_type(type, a) < 0)
+                return fail(c, item, "'%s' is for unix sockets only (systemd's rule), not '%s'",
+                            c->key, s);
+        return 0;
+}
+
 static int p_listen(struct pctx *c, const struct ynode *item, struct spec_socket *u,
                     enum spec_listen_type type)
 {
         struct spec_mark mark = {item->line, item->column};
+        int protocol = 0, r;
         struct addr a;
-        int r;
 
         if (item->value[0] == '\0') { /* the empty string resets the list, as in systemd */
                 listens_reset(u);
                 return 0;
         }
-        r = addr_parse(item->value, &a);
+        r = listen_target(c, item, type, &a, &protocol);
         if (r < 0)
-                return fail(c, item, "invalid address '%s' in '%s': %s", item->value, c->key,
-                            addr_error(r));
-        if (check_listen_type(type, &a) < 0)
-                return fail(c, item, "'%s' is for unix sockets only (systemd's rule), not '%s'",
-                            c->key, item->value);
+                return r;
         r = listen_add(c->s, u, type, item->value, &a, mark);
         if (r == -E2BIG)
                 return fail(c, item, "too many listening addresses (at most %d)", SPEC_MAX_LISTENS);
+        if (r >= 0)
+                u->listens[u->n_listens - 1].protocol = protocol;
         return r;
 }
 
@@ -344,6 +460,314 @@ static int p_listen_seqpacket(struct pctx *c, const struct ynode *v, void *u)
 {
         return each_item(c, v, u, p_seqpacket_item);
 }
+static int p_fifo_item(struct pctx *c, const struct ynode *v, void *u)
+{
+        return p_listen(c, v, u, SPEC_LISTEN_FIFO);
+}
+static int p_special_item(struct pctx *c, const struct ynode *v, void *u)
+{
+        return p_listen(c, v, u, SPEC_LISTEN_SPECIAL);
+}
+static int p_netlink_item(struct pctx *c, const struct ynode *v, void *u)
+{
+        return p_listen(c, v, u, SPEC_LISTEN_NETLINK);
+}
+static int p_mqueue_item(struct pctx *c, const struct ynode *v, void *u)
+{
+        return p_listen(c, v, u, SPEC_LISTEN_MQUEUE);
+}
+static int p_listen_fifo(struct pctx *c, const struct ynode *v, void *u)
+{
+        return each_item(c, v, u, p_fifo_item);
+}
+static int p_listen_special(struct pctx *c, const struct ynode *v, void *u)
+{
+        return each_item(c, v, u, p_special_item);
+}
+static int p_listen_netlink(struct pctx *c, const struct ynode *v, void *u)
+{
+        return each_item(c, v, u, p_netlink_item);
+}
+static int p_listen_mqueue(struct pctx *c, const struct ynode *v, void *u)
+{
+        return each_item(c, v, u, p_mqueue_item);
+}
+
+/* Keys systemd has that cannot mean anything here: refused with the reason. */
+static int p_refuse(struct pctx *c, const struct ynode *v, void *field)
+{
+        (void)field;
+        if (streq(c->key, "service"))
+                return fail(c, v,
+                            "a spec has one service: 'service' (Service=) has no meaning "
+                            "here");
+        return fail(c, v,
+                    "'%s' needs a FunctionFS mount and USBFunctionDescriptors=, not "
+                    "supported",
+                    c->key);
+}
+
+/* A number from min to max, or a message that says so. */
+static int number(struct pctx *c, const struct ynode *v, uint64_t min, uint64_t max, uint64_t *ret)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        if (val_uint(s, min, max, ret) < 0)
+                return fail(c, v, "'%s' takes a number from %" PRIu64 " to %" PRIu64 ", not '%s'",
+                            c->key, min, max, s);
+        return 0;
+}
+
+/* priority, mark: systemd's int, where a negative value means unset. */
+static int p_int(struct pctx *c, const struct ynode *v, void *field)
+{
+        uint64_t u;
+        int r = number(c, v, 0, INT32_MAX, &u);
+
+        if (r >= 0)
+                *(int *)field = (int)u;
+        return r;
+}
+
+static int p_unsigned(struct pctx *c, const struct ynode *v, void *field)
+{
+        uint64_t u;
+        int r = number(c, v, 0, UINT32_MAX, &u);
+
+        if (r >= 0)
+                *(unsigned *)field = (unsigned)u;
+        return r;
+}
+
+/* The kernel's MAX_TCP_KEEPCNT. */
+static int p_keep_alive_probes(struct pctx *c, const struct ynode *v, void *field)
+{
+        uint64_t u;
+        int r = number(c, v, 0, 127, &u);
+
+        if (r >= 0)
+                *(unsigned *)field = (unsigned)u;
+        return r;
+}
+
+/* message_queue_max_messages, message_queue_message_size: mq_maxmsg, mq_msgsize. */
+static int p_mq_number(struct pctx *c, const struct ynode *v, void *field)
+{
+        return number(c, v, 0, INT32_MAX, field);
+}
+
+static int p_ip_ttl(struct pctx *c, const struct ynode *v, void *field)
+{
+        uint64_t u;
+        int r = number(c, v, 1, 255, &u);
+
+        if (r >= 0)
+                *(int *)field = (int)u;
+        return r;
+}
+
+/* systemd's ip_tos_table, or a number. */
+static int p_ip_tos(struct pctx *c, const struct ynode *v, void *field)
+{
+        static const struct {
+                const char *name;
+                int tos;
+        } names[] = {{"low-delay", IPTOS_LOWDELAY},
+                     {"throughput", IPTOS_THROUGHPUT},
+                     {"reliability", IPTOS_RELIABILITY},
+                     {"low-cost", IPTOS_LOWCOST}};
+        const char *s = NULL;
+        uint64_t u;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (streq(s, names[i].name)) {
+                        *(int *)field = names[i].tos;
+                        return 0;
+                }
+        if (val_uint(s, 0, 255, &u) < 0)
+                return fail(c, v,
+                            "'%s' takes low-delay, throughput, reliability, low-cost or a "
+                            "number from 0 to 255, not '%s'",
+                            c->key, s);
+        *(int *)field = (int)u;
+        return 0;
+}
+
+/* receive_buffer, send_buffer, pipe_size: base-1024 sizes that fit the kernel's int. */
+static int p_buffer_size(struct pctx *c, const struct ynode *v, void *field)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        if (val_size(s, field) < 0 || *(uint64_t *)field > INT32_MAX)
+                return fail(c, v,
+                            "'%s' takes a size such as 65536, 64K or 1M, at most 2147483647 "
+                            "bytes, not '%s'",
+                            c->key, s);
+        return 0;
+}
+
+/* A time span of whole seconds from min_s to max_s, or 0. */
+static int seconds(struct pctx *c, const struct ynode *v, uint64_t min_s, uint64_t max_s,
+                   void *field)
+{
+        const char *s = NULL;
+        uint64_t *usec = field;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        if (val_timespan(s, usec) < 0 ||
+            (*usec != 0 && (*usec < min_s * 1000000 || *usec / 1000000 > max_s)))
+                return fail(c, v,
+                            "'%s' takes a time span from %" PRIu64 "s to %" PRIu64
+                            "s, or 0 for the kernel's default, not '%s'",
+                            c->key, min_s, max_s, s);
+        return 0;
+}
+
+/* keep_alive_time_sec, keep_alive_interval_sec: the kernel's MAX_TCP_KEEPIDLE/KEEPINTVL. */
+static int p_keep_alive_sec(struct pctx *c, const struct ynode *v, void *field)
+{
+        return seconds(c, v, 1, 32767, field);
+}
+
+static int p_defer_accept_sec(struct pctx *c, const struct ynode *v, void *field)
+{
+        return seconds(c, v, 1, INT32_MAX, field);
+}
+
+static int p_timespan(struct pctx *c, const struct ynode *v, void *field)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        if (val_timespan(s, field) < 0)
+                return fail(c, v, "'%s' takes a time span such as 2s, 500ms or 1min, not '%s'",
+                            c->key, s);
+        return 0;
+}
+
+static int p_timestamping(struct pctx *c, const struct ynode *v, void *field)
+{
+        static const struct {
+                const char *name;
+                enum spec_timestamping t;
+        } names[] = {{"off", SPEC_TIMESTAMPING_OFF}, {"us", SPEC_TIMESTAMPING_US},
+                     {"usec", SPEC_TIMESTAMPING_US}, {"\u00b5s", SPEC_TIMESTAMPING_US},
+                     {"ns", SPEC_TIMESTAMPING_NS},   {"nsec", SPEC_TIMESTAMPING_NS}};
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (streq(s, names[i].name)) {
+                        *(enum spec_timestamping *)field = names[i].t;
+                        return 0;
+                }
+        return fail(c, v, "'%s' takes off, us (usec, \u00b5s) or ns (nsec), not '%s'", c->key, s);
+}
+
+static int p_socket_protocol(struct pctx *c, const struct ynode *v, void *field)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        if (streq(s, "udplite"))
+                *(int *)field = IPPROTO_UDPLITE;
+        else if (streq(s, "sctp"))
+                *(int *)field = IPPROTO_SCTP;
+        else
+                return fail(c, v, "'%s' takes udplite or sctp, not '%s'", c->key, s);
+        return 0;
+}
+
+/* A word of 1 to max - 1 printable characters without '/' (names the kernel looks up). */
+static bool word_valid(const char *s, size_t max)
+{
+        size_t n = strlen(s);
+
+        if (n == 0 || n >= max || streq(s, ".") || streq(s, ".."))
+                return false;
+        for (; *s; s++)
+                if (*s <= ' ' || *s >= 127 || *s == '/' || *s == ':')
+                        return false;
+        return true;
+}
+
+/* Replace the string at field; the empty string (and "*" for an interface) resets it. */
+static int set_word(struct pctx *c, const struct ynode *v, void *field, size_t max,
+                    const char *what)
+{
+        const char *s = NULL;
+        char *dup = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        if (*s && !(streq(c->key, "bind_to_device") && streq(s, "*"))) {
+                if (!word_valid(s, max))
+                        return fail(c, v, "'%s' takes %s, not '%s'", c->key, what, s);
+                dup = strdup(s);
+                if (!dup)
+                        return -ENOMEM;
+        }
+        free(*(char **)field);
+        *(char **)field = dup;
+        return 0;
+}
+
+static int p_bind_to_device(struct pctx *c, const struct ynode *v, void *field)
+{
+        return set_word(c, v, field, IF_NAMESIZE,
+                        "a network interface name (1 to 15 characters, no '/', ':' or spaces)");
+}
+
+static int p_tcp_congestion(struct pctx *c, const struct ynode *v, void *field)
+{
+        return set_word(c, v, field, 16, "a congestion control name such as cubic or bbr");
+}
+
+static int p_smack_label(struct pctx *c, const struct ynode *v, void *field)
+{
+        return set_word(c, v, field, 256, "a SMACK label (1 to 255 characters, no '/' or spaces)");
+}
+
+static void strv_free(char **v);
+static int strv_push(char ***v, const char *s);
+
+static int symlink_item(struct pctx *c, const struct ynode *v, void *field)
+{
+        if (v->value[0] == '\0') { /* the empty string resets the list, as in systemd */
+                strv_free(*(char ***)field);
+                *(char ***)field = NULL;
+                return 0;
+        }
+        if (!path_valid(v->value))
+                return fail(c, v, "'%s' takes absolute paths without '..', not '%s'", c->key,
+                            v->value);
+        return strv_push(field, v->value);
+}
+
+static int p_symlinks(struct pctx *c, const struct ynode *v, void *field)
+{
+        return each_item(c, v, field, symlink_item);
+}
+
+static int p_commands(struct pctx *c, const struct ynode *v, void *field);
 
 #define SOCK_KEY(n, f, field)                                                                      \
         {                                                                                          \
@@ -365,55 +789,54 @@ static const struct key socket_keys[] = {
         SOCK_KEY("socket_mode", p_mode, socket_mode),
         SOCK_KEY("directory_mode", p_mode, directory_mode),
         SOCK_KEY("remove_on_stop", p_bool, remove_on_stop),
+        SOCK_KEY("exec_start_pre", p_commands, exec[SPEC_EXEC_START_PRE]),
+        SOCK_KEY("exec_start_post", p_commands, exec[SPEC_EXEC_START_POST]),
+        SOCK_KEY("exec_stop_pre", p_commands, exec[SPEC_EXEC_STOP_PRE]),
+        SOCK_KEY("exec_stop_post", p_commands, exec[SPEC_EXEC_STOP_POST]),
+        SOCK_KEY("timeout_sec", p_timespan, timeout_usec),
+        SOCK_KEY("listen_fifo", p_listen_fifo, name),
+        SOCK_KEY("listen_special", p_listen_special, name),
+        SOCK_KEY("listen_netlink", p_listen_netlink, name),
+        SOCK_KEY("listen_message_queue", p_listen_mqueue, name),
+        SOCK_KEY("listen_usb_function", p_refuse, name),
+        SOCK_KEY("socket_protocol", p_socket_protocol, socket_protocol),
+        SOCK_KEY("bind_to_device", p_bind_to_device, bind_to_device),
+        SOCK_KEY("writable", p_bool, writable),
+        SOCK_KEY("keep_alive_time_sec", p_keep_alive_sec, keep_alive_time_usec),
+        SOCK_KEY("keep_alive_interval_sec", p_keep_alive_sec, keep_alive_interval_usec),
+        SOCK_KEY("keep_alive_probes", p_keep_alive_probes, keep_alive_probes),
+        SOCK_KEY("priority", p_int, priority),
+        SOCK_KEY("defer_accept_sec", p_defer_accept_sec, defer_accept_usec),
+        SOCK_KEY("receive_buffer", p_buffer_size, receive_buffer),
+        SOCK_KEY("send_buffer", p_buffer_size, send_buffer),
+        SOCK_KEY("ip_tos", p_ip_tos, ip_tos),
+        SOCK_KEY("ip_ttl", p_ip_ttl, ip_ttl),
+        SOCK_KEY("mark", p_int, so_mark),
+        SOCK_KEY("transparent", p_bool, transparent),
+        SOCK_KEY("broadcast", p_bool, broadcast),
+        SOCK_KEY("pass_credentials", p_bool, pass_credentials),
+        SOCK_KEY("pass_security", p_bool, pass_security),
+        SOCK_KEY("pass_packet_info", p_bool, pass_packet_info),
+        SOCK_KEY("timestamping", p_timestamping, timestamping),
+        SOCK_KEY("tcp_congestion", p_tcp_congestion, tcp_congestion),
+        SOCK_KEY("pipe_size", p_buffer_size, pipe_size),
+        SOCK_KEY("message_queue_max_messages", p_mq_number, mq_max_messages),
+        SOCK_KEY("message_queue_message_size", p_mq_number, mq_message_size),
+        SOCK_KEY("symlinks", p_symlinks, symlinks),
+        SOCK_KEY("smack_label", p_smack_label, smack_label),
+        SOCK_KEY("smack_label_ip_in", p_smack_label, smack_label_ip_in),
+        SOCK_KEY("smack_label_ip_out", p_smack_label, smack_label_ip_out),
+        SOCK_KEY("selinux_context_from_net", p_bool, selinux_context_from_net),
+        SOCK_KEY("accept", p_bool, accept),
+        SOCK_KEY("flush_pending", p_bool, flush_pending),
+        SOCK_KEY("max_connections", p_unsigned, max_connections),
+        SOCK_KEY("max_connections_per_source", p_unsigned, max_connections_per_source),
+        SOCK_KEY("trigger_limit_interval_sec", p_timespan, trigger_limit_interval_usec),
+        SOCK_KEY("trigger_limit_burst", p_unsigned, trigger_limit_burst),
+        SOCK_KEY("service", p_refuse, name),
 };
 
-static const struct later socket_later[] = {
-        {"listen_fifo"},
-        {"listen_special"},
-        {"listen_netlink"},
-        {"listen_message_queue"},
-        {"listen_usb_function"},
-        {"socket_protocol"},
-        {"bind_to_device"},
-        {"accept"},
-        {"writable"},
-        {"flush_pending"},
-        {"max_connections"},
-        {"max_connections_per_source"},
-        {"keep_alive_time_sec"},
-        {"keep_alive_interval_sec"},
-        {"keep_alive_probes"},
-        {"priority"},
-        {"defer_accept_sec"},
-        {"receive_buffer"},
-        {"send_buffer"},
-        {"ip_tos"},
-        {"ip_ttl"},
-        {"mark"},
-        {"transparent"},
-        {"broadcast"},
-        {"pass_credentials"},
-        {"pass_security"},
-        {"pass_packet_info"},
-        {"timestamping"},
-        {"tcp_congestion"},
-        {"exec_start_pre"},
-        {"exec_start_post"},
-        {"exec_stop_pre"},
-        {"exec_stop_post"},
-        {"timeout_sec"},
-        {"symlinks"},
-        {"smack_label"},
-        {"smack_label_ip_in"},
-        {"smack_label_ip_out"},
-        {"selinux_context_from_net"},
-        {"pipe_size"},
-        {"message_queue_max_messages"},
-        {"message_queue_message_size"},
-        {"service"},
-        {"trigger_limit_interval_sec"},
-        {"trigger_limit_burst"},
-};
+static const struct later socket_later[] = {};
 
 static void strv_free(char **v);
 
@@ -486,6 +909,86 @@ static int strv_push(char ***v, const char *s)
         nv[n] = strdup(s);
         nv[n + 1] = NULL;
         return nv[n] ? 0 : -ENOMEM;
+}
+
+static void command_free(struct spec_command *cmd)
+{
+        free(cmd->line);
+        strv_free(cmd->argv);
+        free(cmd->path);
+}
+
+static void commands_reset(struct spec_commands *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                command_free(&l->v[i]);
+        free(l->v);
+        *l = (struct spec_commands){0};
+}
+
+static int resolve_program(struct pctx *c, const char *name, const struct spec_mark *m, char **ret);
+
+/* Take systemd's prefixes off the first word, and with '@' the program word
+ * off argv, which then starts with the given argv[0]. */
+static int command_argv(struct pctx *c, const struct ynode *v, struct spec_command *cmd)
+{
+        char **w = cmd->argv;
+        unsigned flags;
+        size_t skip = hook_prefix(w[0], &flags), n = 0;
+        int r;
+
+        memmove(w[0], w[0] + skip, strlen(w[0] + skip) + 1);
+        if (w[0][0] == '\0')
+                return fail(c, v, "no program after the prefix in '%s'", c->key);
+        if ((flags & HOOK_ARGV0) && !w[1])
+                return fail(c, v, "'@' in '%s' needs the program and then argv[0]", c->key);
+        r = resolve_program(c, w[0], &cmd->mark, &cmd->path);
+        if (r < 0)
+                return r;
+        if (flags & HOOK_ARGV0) {
+                while (w[n])
+                        n++;
+                free(w[0]);
+                memmove(w, w + 1, n * sizeof(char *)); /* w[1] ... w[n - 1] and the NULL */
+        }
+        cmd->ignore_failure = flags & HOOK_IGNORE_FAILURE;
+        return 0;
+}
+
+/* One command line, split as exec's string form; resolved now, as exec is. */
+static int p_command_item(struct pctx *c, const struct ynode *v, void *field)
+{
+        struct spec_command cmd = {.mark = {v->line, v->column}}, *nv = NULL;
+        struct spec_commands *l = field;
+        int r;
+
+        if (v->value[0] == '\0') { /* the empty string resets the list, as in systemd */
+                commands_reset(l);
+                return 0;
+        }
+        r = split_words(v->value, &cmd.argv);
+        if (r == -EINVAL)
+                return fail(c, v, "unbalanced quote in '%s'", c->key);
+        if (r == 0)
+                r = fail(c, v, "'%s' takes command lines, not a blank one", c->key);
+        if (r > 0)
+                r = command_argv(c, v, &cmd);
+        if (r >= 0 && !(cmd.line = strdup(v->value)))
+                r = -ENOMEM;
+        if (r >= 0 && !(nv = reallocarray(l->v, l->n + 1, sizeof(*nv))))
+                r = -ENOMEM;
+        if (r < 0) {
+                command_free(&cmd);
+                return r;
+        }
+        l->v = nv;
+        l->v[l->n++] = cmd;
+        return 0;
+}
+
+static int p_commands(struct pctx *c, const struct ynode *v, void *field)
+{
+        return each_item(c, v, field, p_command_item);
 }
 
 static int p_exec_item(struct pctx *c, const struct ynode *v, void *field)
@@ -604,38 +1107,283 @@ static const struct later service_later[] = {
         {"start_limit_interval_sec"},
         {"start_limit_burst"},
         {"standard_error"},
-        {"working_directory"},
 };
+
+static int replace_string(char **field, const char *s)
+{
+        char *dup = s[0] ? strdup(s) : NULL;
+
+        if (s[0] && !dup)
+                return -ENOMEM;
+        free(*field);
+        *field = dup;
+        return 0;
+}
+
+/* Not systemd's: the name inside the service's own UTS namespace. */
+static int p_hostname(struct pctx *c, const struct ynode *v, void *field)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        if (s[0] && !ns_hostname_valid(s))
+                return fail(c, v,
+                            "'%s' takes 1 to 64 letters, digits, '-' and '.', not first or last "
+                            "'-' or '.', not '%s'",
+                            c->key, s);
+        return replace_string(field, s);
+}
+
+/* protect_system, protect_home: a boolean (no or yes), or one of their words. */
+static int bool_or_word(struct pctx *c, const struct ynode *v, int (*from_name)(const char *),
+                        const char *words, int *ret)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        r = val_bool(s);
+        if (r < 0)
+                r = from_name(s);
+        if (r < 0)
+                return fail(c, v, "'%s' takes a boolean, %s, not '%s'", c->key, words, s);
+        *ret = r;
+        return 0;
+}
+
+static int p_protect_system(struct pctx *c, const struct ynode *v, void *field)
+{
+        int value = 0;
+        int r = bool_or_word(c, v, ns_protect_system_from_name, "full or strict", &value);
+
+        *(enum ns_protect_system *)field = (enum ns_protect_system)value;
+        return r;
+}
+
+static int p_protect_home(struct pctx *c, const struct ynode *v, void *field)
+{
+        int value = 0;
+        int r = bool_or_word(c, v, ns_protect_home_from_name, "read-only or tmpfs", &value);
+
+        *(enum ns_protect_home *)field = (enum ns_protect_home)value;
+        return r;
+}
+
+static int p_protect_proc(struct pctx *c, const struct ynode *v, void *field)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        r = ns_protect_proc_from_name(s);
+        if (r < 0)
+                return fail(c, v, "'%s' takes noaccess, invisible, ptraceable or default, not '%s'",
+                            c->key, s);
+        *(enum ns_protect_proc *)field = (enum ns_protect_proc)r;
+        return 0;
+}
+
+/* An item of a path list: entries separated by spaces ('...' and "..." quote
+ * one), each handed to add, which returns -EINVAL for a bad one. */
+static int path_words(struct pctx *c, const struct ynode *v, const char *expected,
+                      int (*add)(struct pctx *c, const struct ynode *v, const char *word,
+                                 void *field),
+                      void *field)
+{
+        char **words = NULL;
+        int n = split_words(v->value, &words), r = 0;
+
+        if (n == -EINVAL)
+                return fail(c, v, "unbalanced quote in '%s'", c->key);
+        if (n < 0)
+                return n;
+        for (int i = 0; i < n && r >= 0; i++) {
+                r = add(c, v, words[i], field);
+                if (r == -EINVAL)
+                        r = fail(c, v, "'%s' takes %s, not '%s'", c->key, expected, words[i]);
+        }
+        strv_free(words);
+        return r;
+}
+
+static int add_access_path(struct pctx *c, const struct ynode *v, const char *word, void *field)
+{
+        (void)c;
+        (void)v;
+        return ns_access_path_valid(word) ? strv_push(field, word) : -EINVAL;
+}
+
+static int access_path_item(struct pctx *c, const struct ynode *v, void *field)
+{
+        if (v->value[0] == '\0') {
+                strv_free(*(char ***)field);
+                *(char ***)field = NULL;
+                return 0;
+        }
+        return path_words(c, v, "absolute paths without '..', each may start with '-' then '+'",
+                          add_access_path, field);
+}
+
+/* read_only_paths, read_write_paths, inaccessible_paths */
+static int p_access_paths(struct pctx *c, const struct ynode *v, void *field)
+{
+        return each_item(c, v, field, access_path_item);
+}
+
+static int add_bind(struct pctx *c, const struct ynode *v, const char *word, void *field)
+{
+        struct ns_config *ns = field;
+        struct ns_bind b, *nb;
+        int r = ns_bind_parse(word, streq(c->key, "bind_read_only_paths"), &b);
+
+        (void)v;
+        if (r < 0)
+                return r;
+        nb = reallocarray(ns->binds, ns->n_binds + 1, sizeof(*nb));
+        if (!nb) {
+                ns_bind_done(&b);
+                return -ENOMEM;
+        }
+        ns->binds = nb;
+        ns->binds[ns->n_binds++] = b;
+        return 0;
+}
+
+/* As in systemd, the empty string drops the binds of both keys. */
+static int bind_item(struct pctx *c, const struct ynode *v, void *field)
+{
+        struct ns_config *ns = field;
+
+        if (v->value[0] == '\0') {
+                for (size_t i = 0; i < ns->n_binds; i++)
+                        ns_bind_done(&ns->binds[i]);
+                ns->n_binds = 0;
+                return 0;
+        }
+        return path_words(c, v, "[-]SOURCE[:DESTINATION[:rbind|norbind]] with absolute paths",
+                          add_bind, field);
+}
+
+/* bind_paths, bind_read_only_paths */
+static int p_binds(struct pctx *c, const struct ynode *v, void *field)
+{
+        return each_item(c, v, field, bind_item);
+}
+
+static int add_tmpfs(struct pctx *c, const struct ynode *v, const char *word, void *field)
+{
+        struct ns_config *ns = field;
+        struct ns_tmpfs t, *nt;
+        int r = ns_tmpfs_parse(word, &t);
+
+        (void)c;
+        (void)v;
+        if (r < 0)
+                return r;
+        nt = reallocarray(ns->tmpfs, ns->n_tmpfs + 1, sizeof(*nt));
+        if (!nt) {
+                ns_tmpfs_done(&t);
+                return -ENOMEM;
+        }
+        ns->tmpfs = nt;
+        ns->tmpfs[ns->n_tmpfs++] = t;
+        return 0;
+}
+
+static int tmpfs_item(struct pctx *c, const struct ynode *v, void *field)
+{
+        struct ns_config *ns = field;
+
+        if (v->value[0] == '\0') {
+                for (size_t i = 0; i < ns->n_tmpfs; i++)
+                        ns_tmpfs_done(&ns->tmpfs[i]);
+                ns->n_tmpfs = 0;
+                return 0;
+        }
+        return path_words(c, v, "PATH[:OPTIONS] with an absolute path", add_tmpfs, field);
+}
+
+static int p_temporary_file_system(struct pctx *c, const struct ynode *v, void *field)
+{
+        return each_item(c, v, field, tmpfs_item);
+}
+
+static int p_root_directory(struct pctx *c, const struct ynode *v, void *field)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        if (s[0] && !ns_path_valid(s))
+                return fail(c, v, "'%s' takes an absolute path without '..', not '%s'", c->key, s);
+        return replace_string(field, s);
+}
+
+/* "~" stays until spec_finish() knows the service's user. */
+static int p_working_directory(struct pctx *c, const struct ynode *v, void *field)
+{
+        struct ns_config *ns = field;
+        const char *s = NULL, *path;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        ns->working_directory_missing_ok = s[0] == '-';
+        path = &s[s[0] == '-' ? 1 : 0];
+        if (!(s[0] == '\0' || streq(path, "~") || ns_path_valid(path)))
+                return fail(c, v,
+                            "'%s' takes ~ or an absolute path without '..', either may "
+                            "start with '-', not '%s'",
+                            c->key, s);
+        return replace_string(&ns->working_directory, path);
+}
 
 #define NS_KEY(n, field)                                                                           \
         {                                                                                          \
                 n, p_bool, offsetof(struct ns_config, field)                                       \
         }
+#define NS_FIELD(field) offsetof(struct ns_config, field)
 static const struct key sandbox_keys[] = {
-        NS_KEY("private_network", private_network), NS_KEY("private_mounts", private_mounts),
-        NS_KEY("private_pid", private_pid),         NS_KEY("private_ipc", private_ipc),
-        NS_KEY("private_tmp", private_tmp),         NS_KEY("private_users", private_users),
+        NS_KEY("private_network", private_network),
+        NS_KEY("private_mounts", private_mounts),
+        NS_KEY("private_pid", private_pid),
+        NS_KEY("private_ipc", private_ipc),
+        NS_KEY("private_tmp", private_tmp),
+        NS_KEY("private_users", private_users),
         NS_KEY("protect_hostname", private_uts),
+        NS_KEY("private_devices", private_devices),
+        {"hostname", p_hostname, NS_FIELD(hostname)},
+        {"protect_system", p_protect_system, NS_FIELD(protect_system)},
+        {"protect_home", p_protect_home, NS_FIELD(protect_home)},
+        {"protect_proc", p_protect_proc, NS_FIELD(protect_proc)},
+        NS_KEY("protect_kernel_tunables", protect_kernel_tunables),
+        NS_KEY("protect_kernel_modules", protect_kernel_modules),
+        NS_KEY("protect_kernel_logs", protect_kernel_logs),
+        NS_KEY("protect_control_groups", protect_control_groups),
+        {"read_only_paths", p_access_paths, NS_FIELD(read_only_paths)},
+        {"read_write_paths", p_access_paths, NS_FIELD(read_write_paths)},
+        {"inaccessible_paths", p_access_paths, NS_FIELD(inaccessible_paths)},
+        {"bind_paths", p_binds, 0},
+        {"bind_read_only_paths", p_binds, 0},
+        {"temporary_file_system", p_temporary_file_system, 0},
+        {"root_directory", p_root_directory, NS_FIELD(root_directory)},
+        {"working_directory", p_working_directory, 0},
 };
 
 static const struct later sandbox_later[] = {
-        {"private_devices"},
-        {"hostname"},
-        {"protect_system"},
-        {"protect_home"},
-        {"protect_kernel_tunables"},
-        {"protect_kernel_modules"},
-        {"protect_kernel_logs"},
-        {"protect_control_groups"},
-        {"protect_proc"},
-        {"read_only_paths"},
-        {"read_write_paths"},
-        {"inaccessible_paths"},
-        {"bind_paths"},
-        {"bind_read_only_paths"},
-        {"temporary_file_system"},
-        {"root_directory"},
-        {"working_directory"},
+        {"exec_paths"},
+        {"no_exec_paths"},
+        {"proc_subset"},
+        {"mount_api_vfs"},
+        {"mount_flags"},
+        {"root_image"},
+        {"network_namespace_path"},
+        {"ipc_namespace_path"},
 };
 
 static int p_user(struct pctx *c, const struct ynode *v, void *field)
@@ -903,7 +1651,30 @@ static void socket_init(struct spec_socket *u)
                 .socket_group = (gid_t)-1,
                 .socket_mode = 0666,
                 .directory_mode = 0755,
+                .timeout_usec = 90000000, /* systemd's DefaultTimeoutStartSec= */
+                .priority = -1,
+                .ip_tos = -1,
+                .ip_ttl = -1,
+                .so_mark = -1,
+                .max_connections = 64,
+                .trigger_limit_interval_usec = 2000000,
+                .trigger_limit_burst = UINT_MAX, /* unset: 20, or 200 with accept (finish) */
         };
+}
+
+static void socket_free(struct spec_socket *u)
+{
+        listens_reset(u);
+        free(u->name);
+        free(u->fdname);
+        free(u->tcp_congestion);
+        free(u->bind_to_device);
+        free(u->smack_label);
+        free(u->smack_label_ip_in);
+        free(u->smack_label_ip_out);
+        strv_free(u->symlinks);
+        for (size_t k = 0; k < SPEC_EXEC_N; k++)
+                commands_reset(&u->exec[k]);
 }
 
 static int socket_new(struct spec *s, const char *name, struct spec_socket **ret)
@@ -1015,17 +1786,15 @@ int spec_init(struct spec *s)
 
 void spec_done(struct spec *s)
 {
-        for (size_t i = 0; i < s->n_sockets; i++) {
-                listens_reset(&s->sockets[i]);
-                free(s->sockets[i].name);
-                free(s->sockets[i].fdname);
-        }
+        for (size_t i = 0; i < s->n_sockets; i++)
+                socket_free(&s->sockets[i]);
         free(s->sockets);
         strv_free(s->service.exec);
         strv_free(s->service.environment);
         free(s->service.exec_path);
         pol_filter_free(s->filter);
         pol_config_done(&s->pol);
+        ns_config_done(&s->ns);
         free(s->filter_marks);
         free(s->user);
         free(s->group);
@@ -1047,34 +1816,39 @@ static struct ynode at(const struct spec_mark *m)
         return (struct ynode){.line = m->line, .column = m->column};
 }
 
-/* execve() does not search PATH: resolve the program now, so that a typo fails
+/* execve() does not search PATH: resolve a program now, so that a typo fails
  * before any socket exists. */
-static int resolve_exec(struct pctx *c)
+static int resolve_program(struct pctx *c, const char *name, const struct spec_mark *m, char **ret)
 {
-        struct spec_service *svc = &c->s->service;
-        struct ynode mark = at(&svc->exec_mark);
-        const char *name = svc->exec[0];
+        struct ynode mark = at(m);
         char buf[4096];
 
-        free(svc->exec_path);
-        svc->exec_path = NULL;
+        *ret = NULL;
         if (strchr(name, '/')) {
                 if (access(name, X_OK) < 0)
                         return fail(c, &mark, "cannot execute '%s': %s", name, strerror(errno));
-                svc->exec_path = strdup(name);
-                return svc->exec_path ? 0 : -ENOMEM;
+                *ret = strdup(name);
+                return *ret ? 0 : -ENOMEM;
         }
         for (const char *p = SPEC_DEFAULT_PATH; *p;) {
                 size_t len = strcspn(p, ":");
 
                 snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, name);
                 if (access(buf, X_OK) == 0) {
-                        svc->exec_path = strdup(buf);
-                        return svc->exec_path ? 0 : -ENOMEM;
+                        *ret = strdup(buf);
+                        return *ret ? 0 : -ENOMEM;
                 }
                 p += len + (p[len] == ':');
         }
         return fail(c, &mark, "'%s' not found in PATH (%s)", name, SPEC_DEFAULT_PATH);
+}
+
+static int resolve_exec(struct pctx *c)
+{
+        struct spec_service *svc = &c->s->service;
+
+        free(svc->exec_path);
+        return resolve_program(c, svc->exec[0], &svc->exec_mark, &svc->exec_path);
 }
 
 static int check_inetd(struct pctx *c)
@@ -1153,19 +1927,108 @@ static int check_ids(struct pctx *c)
         return 0;
 }
 
+/* The file system nodes symlinks can point to: unix socket paths and FIFOs. */
+static size_t path_nodes(const struct spec_socket *u)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < u->n_listens; i++)
+                n += u->listens[i].type == SPEC_LISTEN_FIFO ||
+                     (spec_listen_is_socket(&u->listens[i]) && addr_unix_path(&u->listens[i].addr));
+        return n;
+}
+
+/* Why sockjail cannot honour this socket's settings here, or NULL. */
+static const char *socket_refusal(const struct spec_socket *u, char *buf, size_t size)
+{
+        bool smack = access("/sys/fs/smackfs", F_OK) == 0;
+
+        if (u->accept)
+                return "Accept=yes is not supported yet";
+        if (!smack && (u->smack_label || u->smack_label_ip_in || u->smack_label_ip_out))
+                return "smack_label, smack_label_ip_in and smack_label_ip_out need SMACK, and "
+                       "this kernel has none (no /sys/fs/smackfs)";
+        if (u->selinux_context_from_net)
+                return access("/sys/fs/selinux/enforce", F_OK) < 0
+                               ? "selinux_context_from_net needs SELinux, which is not enabled"
+                               : "selinux_context_from_net is not supported yet (it needs "
+                                 "Accept=yes)";
+        if (u->symlinks && path_nodes(u) != 1) {
+                snprintf(buf, size,
+                         "symlinks need exactly one unix socket path or FIFO in the socket, it "
+                         "has %zu (systemd's rule)",
+                         path_nodes(u));
+                return buf;
+        }
+        if (!u->mq_max_messages != !u->mq_message_size)
+                return "message_queue_max_messages and message_queue_message_size go together: "
+                       "set both or neither";
+        return NULL;
+}
+
+/* Refusals, and the defaults that depend on other keys (as systemd's socket_add_extras). */
+static int check_socket(struct pctx *c, struct spec_socket *u)
+{
+        char buf[160], msg[400];
+        const char *why;
+
+        if (u->n_listens == 0)
+                return fail_at(c, &u->mark,
+                               "this socket has nothing to listen on (listen_stream, "
+                               "listen_datagram, listen_sequential_packet, listen_fifo, "
+                               "listen_special, listen_netlink or listen_message_queue)");
+        if (u->trigger_limit_burst == UINT_MAX)
+                u->trigger_limit_burst = u->accept ? 200 : 20;
+        if (u->max_connections_per_source == 0)
+                u->max_connections_per_source = u->max_connections;
+        why = socket_refusal(u, buf, sizeof(buf));
+        if (!why)
+                return 0;
+        snprintf(msg, sizeof(msg), "socket '%s': %s", u->name, why);
+        return fail_at(c, &u->mark, msg);
+}
+
 static int check_sockets(struct pctx *c)
 {
         struct spec *s = c->s;
 
-        for (size_t i = 0; i < s->n_sockets; i++)
-                if (s->sockets[i].n_listens == 0)
-                        return fail_at(c, &s->sockets[i].mark,
-                                       "this socket has no listen_stream, listen_datagram or "
-                                       "listen_sequential_packet");
+        for (size_t i = 0; i < s->n_sockets; i++) {
+                int r = check_socket(c, &s->sockets[i]);
+
+                if (r < 0)
+                        return r;
+        }
         if (s->n_sockets == 0 && s->service.start == SPEC_START_ON_DEMAND)
                 return fail(c, NULL,
                             "no sockets, so nothing to wait for: add a socket, or set "
                             "service.start: immediate");
+        return 0;
+}
+
+/* working_directory: "~" is the home of the service's user, as systemd's. */
+static int resolve_home(struct pctx *c)
+{
+        struct ns_config *ns = &c->s->ns;
+        uid_t uid = c->s->pol.change_ids ? c->s->pol.uid : geteuid();
+        struct passwd *pw = getpwuid(uid);
+
+        if (pw && pw->pw_dir && ns_path_valid(pw->pw_dir))
+                return replace_string(&ns->working_directory, pw->pw_dir);
+        if (!ns->working_directory_missing_ok)
+                return fail(c, NULL, "working_directory: ~ but uid %u has no home directory",
+                            (unsigned)uid);
+        return replace_string(&ns->working_directory, "");
+}
+
+static int check_sandbox(struct pctx *c)
+{
+        const struct ns_config *ns = &c->s->ns;
+
+        if (ns->hostname && !ns->private_uts)
+                return fail(c, NULL,
+                            "hostname needs a UTS namespace of its own: protect_hostname: yes");
+        if (ns->working_directory && streq(ns->working_directory, "~"))
+                return resolve_home(c);
         return 0;
 }
 
@@ -1185,6 +2048,8 @@ int spec_finish(struct spec *s, struct spec_error *err)
                 r = check_sockets(&c);
         if (r >= 0)
                 r = check_ids(&c);
+        if (r >= 0)
+                r = check_sandbox(&c);
         if (r >= 0)
                 r = compile_filter(&c);
         return r;

@@ -25,23 +25,64 @@ struct spec_mark {
         unsigned line, column; /* 1-based; 0 when made from the command line */
 };
 
+/* One fd each, in the order written, whatever the kind (as systemd passes them). */
 enum spec_listen_type {
         SPEC_LISTEN_STREAM,
         SPEC_LISTEN_DATAGRAM,
         SPEC_LISTEN_SEQPACKET,
+        SPEC_LISTEN_NETLINK, /* addr: a sockaddr_nl with the groups; protocol: NETLINK_* */
+        SPEC_LISTEN_FIFO,    /* text: the path */
+        SPEC_LISTEN_SPECIAL, /* text: the path */
+        SPEC_LISTEN_MQUEUE,  /* text: the queue name, "/name" */
 };
 
 struct spec_listen {
         enum spec_listen_type type;
-        struct addr addr;
-        char *text; /* as written, for messages */
+        struct addr addr; /* the socket kinds; AF_UNSPEC for the others */
+        int protocol;     /* listen_netlink: the netlink family */
+        char *text;       /* as written: the address, path or queue name */
         struct spec_mark mark;
+};
+
+/* The kinds that are sockets: stream, datagram, sequential packet, netlink. */
+static inline bool spec_listen_is_socket(const struct spec_listen *l)
+{
+        return l->type <= SPEC_LISTEN_NETLINK;
+}
+
+enum spec_timestamping {
+        SPEC_TIMESTAMPING_OFF,
+        SPEC_TIMESTAMPING_US, /* SO_TIMESTAMP */
+        SPEC_TIMESTAMPING_NS, /* SO_TIMESTAMPNS */
 };
 
 enum spec_bind_ipv6_only {
         SPEC_BIND_IPV6_DEFAULT, /* leave net.ipv6.bindv6only in charge */
         SPEC_BIND_IPV6_BOTH,
         SPEC_BIND_IPV6_ONLY,
+};
+
+/* The socket unit's own commands, in the order sockjail runs them. */
+enum spec_exec {
+        SPEC_EXEC_START_PRE,  /* before the sockets are made */
+        SPEC_EXEC_START_POST, /* after they are bound */
+        SPEC_EXEC_STOP_PRE,   /* before they are closed */
+        SPEC_EXEC_STOP_POST,  /* after they are closed and removed */
+        SPEC_EXEC_N,
+};
+
+/* One command line of exec_start_pre and friends: systemd's ExecStartPre= syntax. */
+struct spec_command {
+        char *line;          /* as written, for messages */
+        char **argv;         /* NULL-terminated, prefixes and an '@' program taken off */
+        char *path;          /* the program, resolved against PATH when the spec is read */
+        bool ignore_failure; /* '-' prefix */
+        struct spec_mark mark;
+};
+
+struct spec_commands {
+        struct spec_command *v;
+        size_t n;
 };
 
 struct spec_socket {
@@ -54,12 +95,47 @@ struct spec_socket {
         bool free_bind;
         bool no_delay;
         bool keep_alive;
+        /* Socket options (sockopt.c): the value after ";" leaves the kernel's default. */
+        uint64_t keep_alive_time_usec;     /* TCP_KEEPIDLE, whole seconds; 0 */
+        uint64_t keep_alive_interval_usec; /* TCP_KEEPINTVL, whole seconds; 0 */
+        unsigned keep_alive_probes;        /* TCP_KEEPCNT; 0 */
+        uint64_t defer_accept_usec;        /* TCP_DEFER_ACCEPT, whole seconds; 0 */
+        int priority;                      /* SO_PRIORITY; -1 */
+        uint64_t receive_buffer;           /* SO_RCVBUF(FORCE); 0 */
+        uint64_t send_buffer;              /* SO_SNDBUF(FORCE); 0 */
+        int ip_tos;                        /* IP_TOS, IPV6_TCLASS; -1 */
+        int ip_ttl;                        /* IP_TTL, IPV6_UNICAST_HOPS; -1 */
+        int so_mark;                       /* mark: SO_MARK; -1 */
+        bool transparent;
+        bool broadcast;
+        bool pass_credentials;
+        bool pass_security;
+        bool pass_packet_info;
+        enum spec_timestamping timestamping;
+        char *tcp_congestion;                      /* TCP_CONGESTION; NULL */
+        char *bind_to_device;                      /* SO_BINDTODEVICE; NULL */
+        int socket_protocol;                       /* 0, IPPROTO_UDPLITE or IPPROTO_SCTP */
+        bool writable;                             /* listen_special: O_RDWR */
+        uint64_t pipe_size;                        /* F_SETPIPE_SZ on FIFOs; 0 */
+        uint64_t mq_max_messages, mq_message_size; /* 0 */
+        char **symlinks;                           /* NULL-terminated, or NULL */
+        char *smack_label, *smack_label_ip_in, *smack_label_ip_out;
+        bool selinux_context_from_net;
+        /* Parsed and shown by check; the behaviour comes with Accept=yes (issue 6). */
+        bool accept;
+        bool flush_pending;
+        unsigned max_connections;             /* default 64 */
+        unsigned max_connections_per_source;  /* default (and 0): max_connections */
+        uint64_t trigger_limit_interval_usec; /* default 2s */
+        unsigned trigger_limit_burst;         /* default 20, 200 with accept */
         enum spec_bind_ipv6_only bind_ipv6_only;
         uid_t socket_user; /* (uid_t)-1: unchanged */
         gid_t socket_group;
         mode_t socket_mode;
         mode_t directory_mode;
         bool remove_on_stop;
+        struct spec_commands exec[SPEC_EXEC_N]; /* exec_start_pre ... exec_stop_post */
+        uint64_t timeout_usec;                  /* timeout_sec; 0 or UINT64_MAX: none */
         struct spec_mark mark;
 };
 

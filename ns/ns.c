@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ns: which namespaces to make, the raw clone into them, and the id maps of a
- * user namespace. Mounts live in mount.c, loopback in net.c, the init in init.c.
+ * user namespace. The path keys' syntax lives in config.c, the mounts in
+ * mount.c (and path.c, remount.c, dev.c), loopback in net.c, the init in init.c.
  */
 #include "ns/ns.h"
 
@@ -25,6 +26,15 @@ void ns_config_init(struct ns_config *c)
                 .private_ipc = true,
                 .private_uts = true,
                 .private_tmp = true,
+                /* Not systemd's defaults: a service run by root is host uid 0, which owns
+                 * root's files whatever its capabilities (the escape suite shows it). */
+                .private_devices = true,
+                .protect_system = NS_PROTECT_SYSTEM_STRICT,
+                .protect_home = NS_PROTECT_HOME_READ_ONLY,
+                .protect_kernel_tunables = true,
+                .protect_kernel_modules = true,
+                .protect_kernel_logs = true,
+                .protect_control_groups = true,
                 .private_users = false,
                 .user_namespace = false,
                 .outer_uid = getuid(),
@@ -38,7 +48,7 @@ int ns_clone_flags(const struct ns_config *c)
 
         if (c->private_network)
                 flags |= CLONE_NEWNET;
-        if (c->private_mounts || c->private_tmp)
+        if (ns_wants_mount_ns(c))
                 flags |= CLONE_NEWNS;
         if (c->private_pid)
                 flags |= CLONE_NEWPID;
@@ -161,6 +171,27 @@ const char *ns_step_name(enum ns_step step)
                 [NS_STEP_TMP] = "mount tmpfs on /tmp",
                 [NS_STEP_PROC] = "mount /proc",
                 [NS_STEP_SYS] = "mount /sys",
+                [NS_STEP_HOSTNAME] = "set the hostname",
+                [NS_STEP_MOUNTINFO] = "open /proc/self/mountinfo",
+                [NS_STEP_INACCESSIBLE_NODES] = "make the inaccessible nodes",
+                [NS_STEP_DEVICES] = "set up the private /dev",
+                [NS_STEP_BIND] = "bind-mount a bind_paths or bind_read_only_paths entry",
+                [NS_STEP_TEMPORARY_FS] = "mount a temporary_file_system entry",
+                [NS_STEP_READ_ONLY_PATHS] = "make a read_only_paths entry read-only",
+                [NS_STEP_READ_WRITE_PATHS] = "keep a read_write_paths entry writable",
+                [NS_STEP_INACCESSIBLE_PATHS] = "make an inaccessible_paths entry inaccessible",
+                [NS_STEP_PROTECT_SYSTEM_YES] = "make /usr and /boot read-only",
+                [NS_STEP_PROTECT_SYSTEM_FULL] = "make /usr, /boot and /etc read-only",
+                [NS_STEP_PROTECT_SYSTEM_STRICT] = "make / read-only",
+                [NS_STEP_PROTECT_HOME_YES] = "make /home, /root and /run/user inaccessible",
+                [NS_STEP_PROTECT_HOME_READ_ONLY] = "make /home, /root and /run/user read-only",
+                [NS_STEP_PROTECT_HOME_TMPFS] = "mount tmpfs on /home, /root and /run/user",
+                [NS_STEP_PROTECT_KERNEL_TUNABLES] = "make the kernel tunables read-only",
+                [NS_STEP_PROTECT_KERNEL_MODULES] = "make /usr/lib/modules inaccessible",
+                [NS_STEP_PROTECT_KERNEL_LOGS] = "make /proc/kmsg and /dev/kmsg inaccessible",
+                [NS_STEP_PROTECT_CONTROL_GROUPS] = "make /sys/fs/cgroup read-only",
+                [NS_STEP_ROOT_DIRECTORY] = "switch to root_directory",
+                [NS_STEP_WORKING_DIRECTORY] = "change to working_directory",
         };
 
         if ((unsigned)step >= ELEMENTSOF(names) || !names[step])

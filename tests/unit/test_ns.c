@@ -13,7 +13,9 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <ftw.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <net/if.h>
 #include <poll.h>
@@ -25,10 +27,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "common/util.h"
+#include "ns/internal.h"
 #include "ns/ns.h"
 
 #define CHILD_TIMEOUT 20 /* seconds before a stuck child dies on its own */
@@ -182,7 +186,25 @@ static void test_config_init(void **state)
         assert_false(c.user_namespace);
         assert_int_equal(c.outer_uid, getuid());
         assert_int_equal(c.outer_gid, getgid());
+        /* stricter than systemd's defaults: a root service must not own root's files */
+        assert_true(c.private_devices);
+        assert_int_equal(c.protect_system, NS_PROTECT_SYSTEM_STRICT);
+        assert_int_equal(c.protect_home, NS_PROTECT_HOME_READ_ONLY);
+        assert_int_equal(c.protect_proc, NS_PROTECT_PROC_DEFAULT);
+        assert_true(c.protect_kernel_tunables && c.protect_kernel_modules);
+        assert_true(c.protect_kernel_logs && c.protect_control_groups);
+        assert_null(c.read_only_paths);
+        assert_null(c.read_write_paths);
+        assert_null(c.inaccessible_paths);
+        assert_int_equal(c.n_binds + c.n_tmpfs, 0);
+        assert_null(c.hostname);
+        assert_null(c.root_directory);
+        assert_null(c.working_directory);
+        ns_config_done(&c); /* nothing to free: fine */
 }
+
+static char *one_path[] = {"/usr", NULL};
+static char *no_paths[] = {NULL};
 
 static void test_clone_flags(void **state)
 {
@@ -203,6 +225,23 @@ static void test_clone_flags(void **state)
                 {{.private_users = true, .user_namespace = true}, CLONE_NEWUSER},
                 {{.private_network = true, .private_pid = true, .private_tmp = true},
                  CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS},
+                /* every file-system key needs a mount namespace */
+                {{.private_devices = true}, CLONE_NEWNS},
+                {{.protect_system = NS_PROTECT_SYSTEM_YES}, CLONE_NEWNS},
+                {{.protect_home = NS_PROTECT_HOME_TMPFS}, CLONE_NEWNS},
+                {{.protect_proc = NS_PROTECT_PROC_INVISIBLE}, CLONE_NEWNS},
+                {{.protect_kernel_tunables = true}, CLONE_NEWNS},
+                {{.protect_kernel_modules = true}, CLONE_NEWNS},
+                {{.protect_kernel_logs = true}, CLONE_NEWNS},
+                {{.protect_control_groups = true}, CLONE_NEWNS},
+                {{.read_only_paths = one_path}, CLONE_NEWNS},
+                {{.read_write_paths = one_path}, CLONE_NEWNS},
+                {{.inaccessible_paths = one_path}, CLONE_NEWNS},
+                {{.n_binds = 1}, CLONE_NEWNS},
+                {{.n_tmpfs = 1}, CLONE_NEWNS},
+                {{.root_directory = "/srv"}, CLONE_NEWNS},
+                {{.read_only_paths = no_paths}, 0},
+                {{.hostname = "h", .working_directory = "/"}, 0},
         };
         struct ns_config c;
 
@@ -221,8 +260,14 @@ static void test_step_names(void **state)
         assert_string_equal(ns_step_name(NS_STEP_TMP), "mount tmpfs on /tmp");
         assert_string_equal(ns_step_name(NS_STEP_PROC), "mount /proc");
         assert_string_equal(ns_step_name(NS_STEP_SYS), "mount /sys");
-        for (int s = 0; s < _NS_STEP_MAX; s++)
+        assert_string_equal(ns_step_name(NS_STEP_PROTECT_SYSTEM_YES),
+                            "make /usr and /boot read-only");
+        assert_string_equal(ns_step_name(NS_STEP_PROTECT_SYSTEM_STRICT), "make / read-only");
+        assert_string_equal(ns_step_name(NS_STEP_ROOT_DIRECTORY), "switch to root_directory");
+        for (int s = 0; s < _NS_STEP_MAX; s++) {
                 assert_non_null(ns_step_name((enum ns_step)s));
+                assert_string_not_equal(ns_step_name((enum ns_step)s), "unknown step");
+        }
         assert_string_equal(ns_step_name(_NS_STEP_MAX), "unknown step");
         assert_string_equal(ns_step_name((enum ns_step) - 1), "unknown step");
 }
@@ -457,6 +502,924 @@ static void test_setup_reports_failed_step(void **state)
         assert_exited(wait_child(pid), 0);
         assert_int_equal(res[0], -EPERM);
         assert_int_equal(res[1], NS_STEP_PROC);
+}
+
+/* ---- the file-system keys: syntax ---- */
+
+static void test_bind_parse(void **state)
+{
+        static const struct {
+                const char *text;
+                int r;
+                const char *src, *dst;
+                bool recursive, ignore;
+        } rows[] = {
+                {"/a", 0, "/a", "/a", true, false},
+                {"/a:/b", 0, "/a", "/b", true, false},
+                {"/a:/b:rbind", 0, "/a", "/b", true, false},
+                {"/a:/b:norbind", 0, "/a", "/b", false, false},
+                {"/a:/b:", 0, "/a", "/b", true, false},
+                {"-/a:/b", 0, "/a", "/b", true, true},
+                {"-/a", 0, "/a", "/a", true, true},
+                {"/a\\:b:/c", 0, "/a:b", "/c", true, false},
+                {"/a:/b:bogus", -EINVAL, NULL, NULL, false, false},
+                {"/a:/b:rbind:x", -EINVAL, NULL, NULL, false, false},
+                {"/a:", -EINVAL, NULL, NULL, false, false},
+                {"a:/b", -EINVAL, NULL, NULL, false, false},
+                {"/a:b", -EINVAL, NULL, NULL, false, false},
+                {"/a/../b", -EINVAL, NULL, NULL, false, false},
+                {"/a:/b/..", -EINVAL, NULL, NULL, false, false},
+                {"", -EINVAL, NULL, NULL, false, false},
+                {"-", -EINVAL, NULL, NULL, false, false},
+        };
+
+        (void)state;
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                struct ns_bind b = {0};
+                int r = ns_bind_parse(rows[i].text, i % 2 == 0, &b);
+
+                assert_int_equal(r, rows[i].r);
+                if (r < 0)
+                        continue;
+                assert_string_equal(b.source, rows[i].src);
+                assert_string_equal(b.destination, rows[i].dst);
+                assert_int_equal(b.recursive, rows[i].recursive);
+                assert_int_equal(b.ignore_missing, rows[i].ignore);
+                assert_int_equal(b.read_only, i % 2 == 0);
+                ns_bind_done(&b);
+        }
+}
+
+static void test_tmpfs_parse(void **state)
+{
+        static const struct {
+                const char *text;
+                int r;
+                const char *path, *options;
+        } rows[] = {
+                {"/a", 0, "/a", NULL},
+                {"/a:ro", 0, "/a", "ro"},
+                {"/a:ro,size=10%,mode=0700", 0, "/a", "ro,size=10%,mode=0700"},
+                {"/a:", 0, "/a", NULL},
+                {"a:ro", -EINVAL, NULL, NULL},
+                {"/a/..:ro", -EINVAL, NULL, NULL},
+                {"", -EINVAL, NULL, NULL},
+        };
+
+        (void)state;
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                struct ns_tmpfs t = {0};
+                int r = ns_tmpfs_parse(rows[i].text, &t);
+
+                assert_int_equal(r, rows[i].r);
+                if (r < 0)
+                        continue;
+                assert_string_equal(t.path, rows[i].path);
+                if (rows[i].options)
+                        assert_string_equal(t.options, rows[i].options);
+                else
+                        assert_null(t.options);
+                ns_tmpfs_done(&t);
+        }
+}
+
+static void test_path_syntax(void **state)
+{
+        (void)state;
+        assert_true(ns_path_valid("/"));
+        assert_true(ns_path_valid("/a/b..c/.d/..."));
+        assert_false(ns_path_valid("a"));
+        assert_false(ns_path_valid(""));
+        assert_false(ns_path_valid("/.."));
+        assert_false(ns_path_valid("/a/../b"));
+        assert_true(ns_access_path_valid("/a"));
+        assert_true(ns_access_path_valid("-/a"));
+        assert_true(ns_access_path_valid("+/a"));
+        assert_true(ns_access_path_valid("-+/a"));
+        assert_false(ns_access_path_valid("+-/a"));
+        assert_false(ns_access_path_valid("--/a"));
+        assert_false(ns_access_path_valid("-a"));
+        assert_true(ns_hostname_valid("a"));
+        assert_true(ns_hostname_valid("web-1.example"));
+        assert_false(ns_hostname_valid(""));
+        assert_false(ns_hostname_valid("-a"));
+        assert_false(ns_hostname_valid("a."));
+        assert_false(ns_hostname_valid("a..b"));
+        assert_false(ns_hostname_valid("a b"));
+        assert_false(ns_hostname_valid("a_b"));
+        assert_true(ns_hostname_valid(
+                "0123456789012345678901234567890123456789012345678901234567890123"));
+        assert_false(ns_hostname_valid(
+                "01234567890123456789012345678901234567890123456789012345678901234"));
+}
+
+static void test_protect_names(void **state)
+{
+        (void)state;
+        for (int v = 0; v < _NS_PROTECT_SYSTEM_MAX; v++)
+                assert_non_null(ns_protect_system_name((enum ns_protect_system)v));
+        assert_string_equal(ns_protect_system_name(NS_PROTECT_SYSTEM_STRICT), "strict");
+        assert_null(ns_protect_system_name(_NS_PROTECT_SYSTEM_MAX));
+        assert_string_equal(ns_protect_home_name(NS_PROTECT_HOME_READ_ONLY), "read-only");
+        assert_string_equal(ns_protect_proc_name(NS_PROTECT_PROC_INVISIBLE), "invisible");
+        /* booleans are the spec's: only the other words */
+        assert_int_equal(ns_protect_system_from_name("full"), NS_PROTECT_SYSTEM_FULL);
+        assert_int_equal(ns_protect_system_from_name("strict"), NS_PROTECT_SYSTEM_STRICT);
+        assert_int_equal(ns_protect_system_from_name("yes"), -EINVAL);
+        assert_int_equal(ns_protect_system_from_name("no"), -EINVAL);
+        assert_int_equal(ns_protect_home_from_name("read-only"), NS_PROTECT_HOME_READ_ONLY);
+        assert_int_equal(ns_protect_home_from_name("tmpfs"), NS_PROTECT_HOME_TMPFS);
+        assert_int_equal(ns_protect_home_from_name("yes"), -EINVAL);
+        assert_int_equal(ns_protect_proc_from_name("default"), NS_PROTECT_PROC_DEFAULT);
+        assert_int_equal(ns_protect_proc_from_name("noaccess"), NS_PROTECT_PROC_NOACCESS);
+        assert_int_equal(ns_protect_proc_from_name("ptraceable"), NS_PROTECT_PROC_PTRACEABLE);
+        assert_int_equal(ns_protect_proc_from_name("Invisible"), -EINVAL);
+}
+
+static void test_path_compare(void **state)
+{
+        (void)state;
+        assert_true(ns_path_compare("/", "/a") < 0);
+        assert_true(ns_path_compare("/a", "/a/b") < 0);
+        assert_true(ns_path_compare("/a/b", "/a-b") < 0); /* children right after their parent */
+        assert_true(ns_path_compare("/a/z", "/ab") < 0);
+        assert_int_equal(ns_path_compare("/a/b", "/a/b"), 0);
+        assert_true(ns_path_compare("/b", "/a/b") > 0);
+        assert_true(ns_path_under("/a/b", "/a"));
+        assert_true(ns_path_under("/a", "/a"));
+        assert_true(ns_path_under("/a", "/"));
+        assert_true(ns_path_under("/a/b", "/a/"));
+        assert_false(ns_path_under("/ab", "/a"));
+        assert_false(ns_path_under("/a", "/a/b"));
+}
+
+/* ---- the file-system keys: a fixture on the host ---- */
+
+static char fx[64]; /* the fixture's directory */
+
+/* prefix + fx + name, in one of a few static buffers (enough for one config). */
+static char *fxp_with(const char *prefix, const char *name)
+{
+        static char bufs[32][PATH_MAX];
+        static unsigned next;
+        char *b = bufs[next++ % ELEMENTSOF(bufs)];
+
+        // NOLINTNEXTLINE(clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling)
+        (void)snprintf(b, PATH_MAX, "%s%s%s", prefix, fx, name);
+        return b;
+}
+
+static char *fxp(const char *name)
+{
+        return fxp_with("", name);
+}
+
+static void put_file(const char *path, const char *text)
+{
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+        assert_true(fd >= 0);
+        assert_int_equal(write_all(fd, text, strlen(text)), 0);
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+        (void)st;
+        (void)type;
+        (void)ftw;
+        return remove(path) < 0 ? -1 : 0;
+}
+
+/*
+ * fx/ro/{file,sub/,rw/}   read_only_paths and read_write_paths
+ * fx/hide/secret, fx/hidefile, fx/src/{f,sub/}, fx/tmp/, fx/root/marker
+ */
+static int setup_fixture(void **state)
+{
+        static const char *const dirs[] = {"/ro",      "/ro/sub", "/ro/rw", "/hide",    "/src",
+                                           "/src/sub", "/tmp",    "/root",  "/root/etc"};
+
+        (void)state;
+        // NOLINTNEXTLINE(clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling)
+        (void)snprintf(fx, sizeof(fx), "/tmp/sockjail-test-ns.XXXXXX");
+        if (!mkdtemp(fx) || chmod(fx, 0755) < 0)
+                return -1;
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                if (mkdir(fxp(dirs[i]), 0755) < 0)
+                        return -1;
+        put_file(fxp("/ro/file"), "ro");
+        put_file(fxp("/hide/secret"), "secret");
+        put_file(fxp("/hidefile"), "hidden");
+        put_file(fxp("/src/f"), "from src");
+        put_file(fxp("/root/marker"), "in root");
+        return 0;
+}
+
+static int teardown_fixture(void **state)
+{
+        (void)teardown_children(state);
+        return nftw(fx, remove_one, 16, FTW_DEPTH | FTW_PHYS) < 0 ? -1 : 0;
+}
+
+/* ---- the file-system keys: outcomes inside a sandbox ---- */
+
+#define N_LOOKS 24
+
+/* What a sandbox saw: ns_setup()'s result and a few looks, each a value or -errno. */
+struct outcome {
+        int rc;
+        int step;
+        int v[N_LOOKS];
+};
+
+typedef void (*look_fn)(int *v);
+
+/* 1 when path's mount is read-only, 0 when writable, -errno. */
+static int ro(const char *path)
+{
+        struct statvfs sv;
+
+        if (statvfs(path, &sv) < 0)
+                return -errno;
+        return (sv.f_flag & ST_RDONLY) ? 1 : 0;
+}
+
+/* 0 or -errno of open(path, flags), the fd closed at once. */
+static int try_open(const char *path, int flags)
+{
+        int fd = open(path, flags | O_CLOEXEC, 0644);
+
+        if (fd < 0)
+                return -errno;
+        safe_close(fd);
+        return 0;
+}
+
+static int try_mkdir(const char *path)
+{
+        if (mkdir(path, 0755) < 0)
+                return -errno;
+        return rmdir(path) < 0 ? -errno : 0;
+}
+
+static int mode_of(const char *path)
+{
+        struct stat st;
+
+        return stat(path, &st) < 0 ? -errno : (int)(st.st_mode & 07777);
+}
+
+/* What fn(path) returns (a small count, or -errno) for a user without privileges. */
+static int as_nobody(int (*fn)(const char *path), const char *path)
+{
+        int status, r;
+        pid_t pid = fork();
+
+        if (pid == 0) {
+                if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+                    setresuid(65534, 65534, 65534) < 0)
+                        _exit(255);
+                r = fn(path);
+                _exit(r < 0 ? 128 - r : r); /* errno values are below 128 */
+        }
+        if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+                return -EIO;
+        r = WEXITSTATUS(status);
+        return r >= 128 ? -(r - 128) : r;
+}
+
+static int try_read(const char *path)
+{
+        return try_open(path, O_RDONLY);
+}
+
+static int try_opendir(const char *path)
+{
+        return try_open(path, O_RDONLY | O_DIRECTORY);
+}
+
+/* Bytes in a file, or -errno. */
+static int size_of(const char *path)
+{
+        char buf[256];
+        ssize_t k;
+
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        k = read(fd, buf, sizeof(buf));
+        return k < 0 ? -errno : (int)k;
+}
+
+static int pids_seen(const char *path)
+{
+        return count_entries(path, true, NULL);
+}
+
+/* Clone into flags, run before (if any), ns_setup(c), then look; report all. */
+static void run_sandbox(const struct ns_config *c, int flags, look_fn before, look_fn look,
+                        struct outcome *out)
+{
+        int p[2];
+        pid_t pid;
+
+        *out = (struct outcome){0};
+        make_pipe(p);
+        pid = ns_clone(flags);
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                enum ns_step step = _NS_STEP_MAX;
+
+                child_bounds();
+                if (before)
+                        before(out->v);
+                out->rc = ns_setup(c, &step);
+                out->step = (int)step;
+                if (out->rc == 0)
+                        look(out->v);
+                _exit(write_all(p[1], out, sizeof(*out)) < 0 ? 1 : 0);
+        }
+        track(pid);
+        (void)close(p[1]);
+        assert_int_equal(read(p[0], out, sizeof(*out)), (ssize_t)sizeof(*out));
+        (void)close(p[0]);
+        assert_exited(wait_child(pid), 0);
+}
+
+#define MNT_FLAGS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC)
+
+/* A sandbox with a mount namespace and nothing else asked for. */
+static struct ns_config plain_config(void)
+{
+        return (struct ns_config){.private_mounts = true, .private_pid = true};
+}
+
+static void look_strict(int *v)
+{
+        v[0] = ro("/");
+        v[1] = ro("/usr");
+        v[2] = ro("/etc");
+        v[3] = try_open("/etc/sockjail-test-ns", O_WRONLY | O_CREAT);
+        v[4] = ro("/tmp");
+        v[5] = try_open("/tmp/x", O_WRONLY | O_CREAT);
+        v[6] = ro("/proc");
+        v[7] = ro("/dev");
+        v[8] = try_open("/dev/null", O_WRONLY);
+        v[9] = ro("/var/tmp");
+}
+
+static void test_protect_system_strict(void **state)
+{
+        struct ns_config c = plain_config();
+        struct outcome o;
+
+        (void)state;
+        c.private_tmp = true;
+        c.protect_system = NS_PROTECT_SYSTEM_STRICT;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_strict, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 1);
+        assert_int_equal(o.v[1], 1);
+        assert_int_equal(o.v[2], 1);
+        assert_int_equal(o.v[3], -EROFS);
+        assert_int_equal(o.v[4], 0); /* the private /tmp */
+        assert_int_equal(o.v[5], 0);
+        assert_int_equal(o.v[6], 0); /* the API file systems stay writable */
+        assert_int_equal(o.v[7], 0);
+        assert_int_equal(o.v[8], 0);
+        assert_int_equal(o.v[9], 0);
+        /* none of it on the host */
+        assert_int_equal(ro("/"), 0);
+        assert_int_equal(access("/etc/sockjail-test-ns", F_OK), -1);
+}
+
+static void look_system_levels(int *v)
+{
+        v[0] = ro("/usr");
+        v[1] = ro("/etc");
+        v[2] = ro(fx);
+        v[3] = try_open("/usr/sockjail-test-ns", O_WRONLY | O_CREAT);
+}
+
+static void test_protect_system_yes_full(void **state)
+{
+        struct ns_config c = plain_config();
+        struct outcome o;
+
+        (void)state;
+        c.protect_system = NS_PROTECT_SYSTEM_YES;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_system_levels, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 1);
+        assert_int_equal(o.v[1], 0);
+        assert_int_equal(o.v[2], 0);
+        assert_int_equal(o.v[3], -EROFS);
+        c.protect_system = NS_PROTECT_SYSTEM_FULL;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_system_levels, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 1);
+        assert_int_equal(o.v[1], 1);
+        assert_int_equal(o.v[2], 0);
+}
+
+static void look_home(int *v)
+{
+        v[0] = mode_of("/root");
+        v[1] = count_entries("/root", false, NULL);
+        v[2] = ro("/root");
+        v[3] = as_nobody(try_opendir, "/root");
+        v[4] = try_mkdir("/root/x");
+        v[5] = is_tmpfs("/root") ? 1 : 0;
+        v[6] = mode_of("/home");
+}
+
+/* A /root with one file in it, whatever the host's holds (in the child's mount ns). */
+static void mount_root_home(int *v)
+{
+        (void)v;
+        if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            mount("tmpfs", "/root", "tmpfs", 0, "size=64k,mode=0700") < 0)
+                _exit(3);
+        put_file("/root/marker", "x");
+}
+
+static void test_protect_home(void **state)
+{
+        struct ns_config c = plain_config();
+        struct outcome o;
+
+        (void)state;
+        c.protect_home = NS_PROTECT_HOME_YES;
+        run_sandbox(&c, MNT_FLAGS, mount_root_home, look_home, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 0);
+        assert_int_equal(o.v[1], 0);
+        assert_int_equal(o.v[2], 1);
+        assert_int_equal(o.v[3], -EACCES);
+        assert_int_equal(o.v[4], -EROFS);
+        c.protect_home = NS_PROTECT_HOME_READ_ONLY;
+        run_sandbox(&c, MNT_FLAGS, mount_root_home, look_home, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[1], 1);
+        assert_int_equal(o.v[2], 1);
+        assert_int_equal(o.v[4], -EROFS);
+        c.protect_home = NS_PROTECT_HOME_TMPFS;
+        run_sandbox(&c, MNT_FLAGS, mount_root_home, look_home, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 0700);
+        assert_int_equal(o.v[1], 0);
+        assert_int_equal(o.v[2], 1);
+        assert_int_equal(o.v[4], -EROFS);
+        assert_int_equal(o.v[5], 1);
+        assert_int_equal(o.v[6], 0755);
+}
+
+/* A submount inside the read-only tree, made before the set-up. */
+static void mount_submount(int *v)
+{
+        (void)v;
+        if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            mount("tmpfs", fxp("/ro/sub"), "tmpfs", 0, "size=64k") < 0 ||
+            mount("tmpfs", fxp("/src/sub"), "tmpfs", 0, "size=64k") < 0)
+                _exit(3);
+        put_file(fxp("/src/sub/in-sub"), "x");
+}
+
+static void look_access_paths(int *v)
+{
+        v[0] = ro(fxp("/ro"));
+        v[1] = try_open(fxp("/ro/new"), O_WRONLY | O_CREAT);
+        v[2] = ro(fxp("/ro/sub"));
+        v[3] = try_open(fxp("/ro/sub/new"), O_WRONLY | O_CREAT);
+        v[4] = ro(fxp("/ro/rw"));
+        v[5] = try_open(fxp("/ro/rw/new"), O_WRONLY | O_CREAT);
+        v[6] = size_of(fxp("/ro/file"));
+        v[7] = mode_of(fxp("/hide"));
+        v[8] = count_entries(fxp("/hide"), false, NULL);
+        v[9] = as_nobody(try_opendir, fxp("/hide"));
+        v[10] = as_nobody(try_read, fxp("/hide/secret"));
+        v[11] = mode_of(fxp("/hidefile"));
+        v[12] = size_of(fxp("/hidefile"));
+        v[13] = as_nobody(try_read, fxp("/hidefile"));
+        v[14] = try_open(fxp("/hidefile"), O_WRONLY);
+        v[15] = ro(fx);
+}
+
+static void test_access_paths(void **state)
+{
+        char *ro_paths[] = {fxp("/ro"), NULL};
+        char *rw_paths[] = {fxp("/ro/rw"), NULL};
+        char *hidden[] = {fxp("/hide"), fxp("/hidefile"), fxp_with("-", "/missing"), NULL};
+        struct ns_config c = plain_config();
+        struct outcome o;
+
+        (void)state;
+        c.read_only_paths = ro_paths;
+        c.read_write_paths = rw_paths;
+        c.inaccessible_paths = hidden;
+        run_sandbox(&c, MNT_FLAGS, mount_submount, look_access_paths, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 1);
+        assert_int_equal(o.v[1], -EROFS);
+        assert_int_equal(o.v[2], 1); /* the submount too */
+        assert_int_equal(o.v[3], -EROFS);
+        assert_int_equal(o.v[4], 0); /* read_write_paths inside */
+        assert_int_equal(o.v[5], 0);
+        assert_int_equal(o.v[6], 2);
+        assert_int_equal(o.v[7], 0);
+        assert_int_equal(o.v[8], 0);
+        assert_int_equal(o.v[9], -EACCES);
+        assert_int_equal(o.v[10], -EACCES);
+        assert_int_equal(o.v[11], 0);
+        assert_int_equal(o.v[12], 0);
+        assert_int_equal(o.v[13], -EACCES);
+        assert_int_equal(o.v[14], -EROFS);
+        assert_int_equal(o.v[15], 0);
+        /* the host's files are as they were */
+        assert_int_equal(size_of(fxp("/hidefile")), 6);
+        assert_int_equal(access(fxp("/ro/rw/new"), F_OK), 0);
+        assert_int_equal(unlink(fxp("/ro/rw/new")), 0);
+}
+
+static void look_binds(int *v)
+{
+        v[0] = size_of(fxp("/dst/f"));
+        v[1] = ro(fxp("/dst"));
+        v[2] = size_of(fxp("/dst/sub/in-sub"));  /* rbind: the submount came along */
+        v[3] = size_of(fxp("/flat/sub/in-sub")); /* norbind: it did not */
+        v[4] = try_open(fxp("/flat/new"), O_WRONLY | O_CREAT);
+        v[5] = size_of(fxp("/ro/file-bound"));
+        v[6] = try_open(fxp("/dst/new"), O_WRONLY | O_CREAT);
+        v[7] = ro(fxp("/dst/sub"));
+}
+
+static void test_binds(void **state)
+{
+        struct ns_bind binds[] = {
+                {.source = fxp("/src"),
+                 .destination = fxp("/dst"),
+                 .read_only = true,
+                 .recursive = true},
+                {.source = fxp("/src"), .destination = fxp("/flat"), .recursive = false},
+                {.source = fxp("/src/f"), .destination = fxp("/ro/file-bound"), .recursive = true},
+                {.source = fxp("/nothing"), .destination = fxp("/x"), .ignore_missing = true},
+        };
+        struct ns_config c = plain_config();
+        struct outcome o;
+
+        (void)state;
+        c.binds = binds;
+        c.n_binds = ELEMENTSOF(binds);
+        run_sandbox(&c, MNT_FLAGS, mount_submount, look_binds, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 8);
+        assert_int_equal(o.v[1], 1);
+        assert_int_equal(o.v[2], 1);
+        assert_int_equal(o.v[3], -ENOENT);
+        assert_int_equal(o.v[4], 0);
+        assert_int_equal(o.v[5], 8);
+        assert_int_equal(o.v[6], -EROFS);
+        assert_int_equal(o.v[7], 1);
+        /* the destinations were made on the host, a skipped one not */
+        assert_int_equal(mode_of(fxp("/dst")), 0755);
+        assert_int_equal(access(fxp("/x"), F_OK), -1);
+        assert_int_equal(access(fxp("/src/new"), F_OK), 0); /* written through /flat */
+        assert_int_equal(unlink(fxp("/src/new")), 0);
+        /* without "-", a missing source fails the set-up, and says where */
+        binds[3].ignore_missing = false;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_binds, &o);
+        assert_int_equal(o.rc, -ENOENT);
+        assert_int_equal(o.step, NS_STEP_BIND);
+}
+
+static void look_tmpfs(int *v)
+{
+        v[0] = is_tmpfs(fxp("/tmp/t")) ? 1 : 0;
+        v[1] = ro(fxp("/tmp/t"));
+        v[2] = mode_of(fxp("/tmp/t"));
+        v[3] = size_of(fxp("/tmp/t/in/f")); /* a bind inside the read-only tmpfs */
+        v[4] = try_mkdir(fxp("/tmp/t/new"));
+        v[5] = is_tmpfs(fxp("/tmp/w")) ? 1 : 0;
+        v[6] = try_mkdir(fxp("/tmp/w/new"));
+        v[7] = mode_of(fxp("/tmp/w"));
+}
+
+static void test_temporary_file_system(void **state)
+{
+        struct ns_tmpfs t[] = {{.path = fxp("/tmp/t"), .options = "ro"},
+                               {.path = fxp("/tmp/w"), .options = "mode=0700,size=1m"}};
+        struct ns_bind b = {.source = fxp("/src"), .destination = fxp("/tmp/t/in")};
+        struct ns_config c = plain_config();
+        struct outcome o;
+
+        (void)state;
+        c.tmpfs = t;
+        c.n_tmpfs = ELEMENTSOF(t);
+        c.binds = &b;
+        c.n_binds = 1;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_tmpfs, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 1);
+        assert_int_equal(o.v[1], 1);
+        assert_int_equal(o.v[2], 0755);
+        assert_int_equal(o.v[3], 8);
+        assert_int_equal(o.v[4], -EROFS);
+        assert_int_equal(o.v[5], 1);
+        assert_int_equal(o.v[6], 0);
+        assert_int_equal(o.v[7], 0700);
+}
+
+static int read_init_status(const char *path)
+{
+        int n = size_of(path);
+
+        return n > 0 ? 0 : n;
+}
+
+static void look_proc(int *v)
+{
+        v[0] = as_nobody(pids_seen, "/proc");
+        v[1] = as_nobody(read_init_status, "/proc/1/status");
+}
+
+/* hidepid=: nobody sees only itself, not the init (root) it runs under. */
+static void test_protect_proc(void **state)
+{
+        struct ns_config c = plain_config();
+        struct outcome o;
+
+        (void)state;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_proc, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 2);
+        assert_int_equal(o.v[1], 0);
+        c.protect_proc = NS_PROTECT_PROC_INVISIBLE;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_proc, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 1);
+        assert_int_equal(o.v[1], -ENOENT);
+        c.protect_proc = NS_PROTECT_PROC_NOACCESS;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_proc, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 2);      /* listed, */
+        assert_int_equal(o.v[1], -EPERM); /* not readable */
+}
+
+static void look_kernel(int *v)
+{
+        v[0] = ro("/proc/sys");
+        v[1] = try_open("/proc/sys/kernel/domainname", O_WRONLY);
+        v[2] = ro("/proc/sys/kernel");
+        v[3] = ro("/sys");
+        v[4] = mode_of("/proc/kallsyms");
+        v[5] = size_of("/proc/kallsyms");
+        v[6] = ro("/sys/fs/cgroup");
+        v[7] = ro("/proc");
+        v[8] = try_open("/dev/kmsg", O_RDONLY);
+        v[9] = mode_of("/proc/kmsg"); /* never read: that would wait for the kernel */
+        v[10] = mode_of("/dev/kmsg");
+}
+
+static void test_protect_kernel(void **state)
+{
+        struct ns_config c = plain_config();
+        struct outcome o;
+
+        (void)state;
+        c.protect_kernel_tunables = true;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_kernel, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 1);
+        assert_int_equal(o.v[1], -EROFS);
+        assert_int_equal(o.v[2], 1);
+        assert_int_equal(o.v[3], 1);
+        assert_int_equal(o.v[4], 0);
+        assert_int_equal(o.v[5], 0);
+        assert_int_equal(o.v[6], 0); /* left to protect_control_groups */
+        assert_int_equal(o.v[7], 0);
+        assert_int_equal(o.v[8], 0); /* left to protect_kernel_logs */
+        assert_int_equal(o.v[9], 0400);
+        c.protect_kernel_tunables = false;
+        c.protect_control_groups = true;
+        c.protect_kernel_logs = true;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_kernel, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 0);
+        assert_int_equal(o.v[3], 0);
+        assert_int_equal(o.v[6], 1);
+        assert_int_equal(o.v[8], -ENXIO); /* a 0:0 device: ENXIO, even for root */
+        assert_int_equal(o.v[9], 0);
+        assert_int_equal(o.v[10], 0);
+}
+
+static int write_null(void)
+{
+        _cleanup_close_ int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+        return fd < 0 ? -errno : (int)write(fd, "x", 1);
+}
+
+static void look_dev(int *v)
+{
+        v[0] = count_entries("/dev", false, NULL);
+        v[1] = ro("/dev");
+        v[2] = write_null();
+        v[3] = size_of("/dev/zero");
+        v[4] = try_open("/dev/loop-control", O_RDONLY);
+        v[5] = try_open("/dev/kmsg", O_RDONLY);
+        v[6] = ro("/dev/shm");
+        v[7] = is_tmpfs("/dev") ? 1 : 0;
+        v[8] = try_open("/dev/stdin", O_RDONLY);
+        v[9] = try_open("/dev/x", O_WRONLY | O_CREAT);
+        v[10] = count_entries("/dev/mqueue", false, NULL);
+}
+
+static void test_private_devices(void **state)
+{
+        struct ns_config c = plain_config();
+        struct outcome o;
+
+        (void)state;
+        c.private_devices = true;
+        c.private_ipc = true;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_dev, &o);
+        assert_int_equal(o.rc, 0);
+        /* null zero full random urandom tty pts ptmx shm mqueue fd stdin stdout stderr */
+        assert_int_equal(o.v[0], 14);
+        assert_int_equal(o.v[1], 1);
+        assert_int_equal(o.v[2], 1);
+        assert_int_equal(o.v[3], 256);
+        assert_int_equal(o.v[4], -ENOENT);
+        assert_int_equal(o.v[5], -ENOENT);
+        assert_int_equal(o.v[6], 0);
+        assert_int_equal(o.v[7], 1);
+        assert_int_equal(o.v[8], 0);
+        assert_int_equal(o.v[9], -EROFS);
+        assert_int_equal(o.v[10], 0);
+}
+
+static void look_hostname(int *v)
+{
+        char name[65] = "";
+
+        v[0] = gethostname(name, sizeof(name)) < 0 ? -errno : 0;
+        v[1] = streq(name, "sj-unit.test") ? 1 : 0;
+}
+
+static void test_hostname(void **state)
+{
+        struct ns_config c = {.private_uts = true, .hostname = "sj-unit.test"};
+        char host[65] = "";
+        struct outcome o;
+
+        (void)state;
+        run_sandbox(&c, CLONE_NEWUTS, NULL, look_hostname, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 0);
+        assert_int_equal(o.v[1], 1);
+        assert_int_equal(gethostname(host, sizeof(host)), 0);
+        assert_string_not_equal(host, "sj-unit.test");
+        /* the host's name is not ours to change */
+        c.private_uts = false;
+        run_sandbox(&c, 0, NULL, look_hostname, &o);
+        assert_int_equal(o.rc, -EINVAL);
+        assert_int_equal(o.step, NS_STEP_HOSTNAME);
+}
+
+static void look_root(int *v)
+{
+        char cwd[64] = "";
+
+        v[0] = size_of("/marker");
+        v[1] = try_open("/etc/passwd", O_RDONLY);
+        v[2] = getcwd(cwd, sizeof(cwd)) && streq(cwd, "/") ? 1 : 0;
+        v[3] = pids_seen("/proc");
+        v[4] = ro("/etc");
+        v[5] = is_tmpfs("/tmp") ? 1 : 0;
+        v[6] = try_open("/dev/null", O_WRONLY);
+        v[7] = size_of("/srv/f");
+        v[8] = try_open(fxp("/src/f"), O_RDONLY);
+}
+
+static void test_root_directory(void **state)
+{
+        char *ro_paths[] = {"+/etc", "/etc", NULL};
+        struct ns_bind b = {.source = fxp("/src"), .destination = "/srv", .recursive = true};
+        struct ns_config c = plain_config();
+        struct outcome o;
+
+        (void)state;
+        c.private_tmp = true;
+        c.root_directory = fxp("/root");
+        c.read_only_paths = ro_paths;
+        c.binds = &b;
+        c.n_binds = 1;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_root, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.v[0], 7);
+        assert_int_equal(o.v[1], -ENOENT); /* the host's tree is gone */
+        assert_int_equal(o.v[2], 1);
+        assert_int_equal(o.v[3], 1);
+        assert_int_equal(o.v[4], 1); /* "+/etc"; the host's /etc was left out */
+        assert_int_equal(o.v[5], 1);
+        assert_int_equal(o.v[6], 0); /* the host's /dev */
+        assert_int_equal(o.v[7], 8);
+        assert_int_equal(o.v[8], -ENOENT);
+        /* mount points made in the root directory */
+        assert_int_equal(mode_of(fxp("/root/proc")), 0755);
+        assert_int_equal(mode_of(fxp("/root/srv")), 0755);
+        c.root_directory = fxp("/root/marker");
+        run_sandbox(&c, MNT_FLAGS, NULL, look_root, &o);
+        assert_int_equal(o.rc, -ENOTDIR);
+        assert_int_equal(o.step, NS_STEP_ROOT_DIRECTORY);
+}
+
+/* An absolute link in the root names a path in the root, not on the host. */
+static void test_path_chase(void **state)
+{
+        char *p = NULL;
+
+        (void)state;
+        assert_int_equal(symlink("/etc", fxp("/root/abs")), 0);
+        assert_int_equal(symlink("etc/../marker", fxp("/root/rel")), 0);
+        assert_int_equal(symlink("loop", fxp("/root/loop")), 0);
+        assert_int_equal(ns_path_chase(fxp("/root"), "/abs/x", &p), 0);
+        assert_string_equal(p, fxp("/root/etc/x"));
+        free(p);
+        assert_int_equal(ns_path_chase(fxp("/root"), "/rel", &p), 0);
+        assert_string_equal(p, fxp("/root/marker"));
+        free(p);
+        assert_int_equal(ns_path_chase(fxp("/root"), "/../../etc//./missing/../y/", &p), 0);
+        assert_string_equal(p, fxp("/root/etc/missing/../y"));
+        free(p);
+        assert_int_equal(ns_path_chase(fxp("/root"), "/", &p), 0);
+        assert_string_equal(p, fxp("/root"));
+        free(p);
+        assert_int_equal(ns_path_chase("", "/", &p), 0);
+        assert_string_equal(p, "/");
+        free(p);
+        assert_int_equal(ns_path_chase("", fxp("/root/abs"), &p), 0);
+        assert_string_equal(p, "/etc");
+        free(p);
+        assert_int_equal(ns_path_chase(fxp("/root"), "/loop/x", &p), -ELOOP);
+        assert_int_equal(unlink(fxp("/root/abs")), 0);
+        assert_int_equal(unlink(fxp("/root/rel")), 0);
+        assert_int_equal(unlink(fxp("/root/loop")), 0);
+}
+
+static void test_working_directory(void **state)
+{
+        struct ns_config c = {.working_directory = fxp("/src")};
+        enum ns_step step = NS_STEP_NONE;
+        char cwd[PATH_MAX];
+        int status;
+        pid_t pid;
+
+        (void)state;
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                child_bounds();
+                if (ns_enter_working_directory(&c, &step) != 0 || !getcwd(cwd, sizeof(cwd)) ||
+                    !streq(cwd, fxp("/src")))
+                        _exit(2);
+                c.working_directory = fxp("/missing");
+                if (ns_enter_working_directory(&c, &step) != -ENOENT ||
+                    step != NS_STEP_WORKING_DIRECTORY)
+                        _exit(3);
+                c.working_directory_missing_ok = true;
+                if (ns_enter_working_directory(&c, &step) != 0 || !getcwd(cwd, sizeof(cwd)) ||
+                    !streq(cwd, fxp("/src")))
+                        _exit(4);
+                c.working_directory = NULL;
+                _exit(ns_enter_working_directory(&c, &step) == 0 ? 0 : 5);
+        }
+        track(pid);
+        status = wait_child(pid);
+        assert_exited(status, 0);
+}
+
+/* A missing path is an error unless written with "-"; the key is named. */
+static void test_missing_paths(void **state)
+{
+        char *paths[] = {fxp("/missing"), NULL};
+        struct ns_config c = plain_config();
+        struct outcome o;
+
+        (void)state;
+        c.read_only_paths = paths;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_proc, &o);
+        assert_int_equal(o.rc, -ENOENT);
+        assert_int_equal(o.step, NS_STEP_READ_ONLY_PATHS);
+        c.read_only_paths = NULL;
+        c.inaccessible_paths = paths;
+        run_sandbox(&c, MNT_FLAGS, NULL, look_proc, &o);
+        assert_int_equal(o.rc, -ENOENT);
+        assert_int_equal(o.step, NS_STEP_INACCESSIBLE_PATHS);
+        paths[0] = fxp_with("-", "/missing");
+        run_sandbox(&c, MNT_FLAGS, NULL, look_proc, &o);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(access(fxp("/missing"), F_OK), -1);
 }
 
 /* ---- id maps ---- */
@@ -892,6 +1855,9 @@ static void test_init_reaps_orphans(void **state)
         stop_sandbox(&sb);
 }
 
+/* A test with the fixture directory made before and removed after. */
+#define FS_TEST(t) cmocka_unit_test_setup_teardown(t, setup_fixture, teardown_fixture)
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -903,6 +1869,25 @@ int main(void)
                 cmocka_unit_test_teardown(test_setup_network_only, teardown_children),
                 cmocka_unit_test_teardown(test_setup_does_not_propagate, teardown_children),
                 cmocka_unit_test_teardown(test_setup_reports_failed_step, teardown_children),
+                cmocka_unit_test(test_bind_parse),
+                cmocka_unit_test(test_tmpfs_parse),
+                cmocka_unit_test(test_path_syntax),
+                cmocka_unit_test(test_protect_names),
+                cmocka_unit_test(test_path_compare),
+                FS_TEST(test_protect_system_strict),
+                FS_TEST(test_protect_system_yes_full),
+                FS_TEST(test_protect_home),
+                FS_TEST(test_access_paths),
+                FS_TEST(test_binds),
+                FS_TEST(test_temporary_file_system),
+                FS_TEST(test_protect_proc),
+                FS_TEST(test_protect_kernel),
+                FS_TEST(test_private_devices),
+                FS_TEST(test_hostname),
+                FS_TEST(test_root_directory),
+                FS_TEST(test_path_chase),
+                FS_TEST(test_working_directory),
+                FS_TEST(test_missing_paths),
                 cmocka_unit_test_teardown(test_id_maps_private_users, teardown_children),
                 cmocka_unit_test_teardown(test_id_maps_other_outer_ids, teardown_children),
                 cmocka_unit_test_teardown(test_id_maps_rootless, teardown_children),

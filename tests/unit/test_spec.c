@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <linux/netlink.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -14,6 +16,8 @@
 #include "injector/spec.h"
 
 #define SVC "service:\n  exec: /bin/true\n  start: immediate\n"
+/* A socket with one address, for rows about its other keys (line 4 is the key). */
+#define SK "sockets:\n  http:\n    listen_stream: 80\n"
 
 static int load(struct spec *s, const char *text, struct spec_error *err)
 {
@@ -54,16 +58,163 @@ static const struct bad_row bad_rows[] = {
          "'maybe'"},
         {"sockets:\n  http:\n    listen_stream: /x\n    socket_mode: 0999\n" SVC,
          "t.yaml:4:18: 'socket_mode' takes an octal file mode such as \"0660\", not '0999'"},
-        {"sockets:\n  http:\n    listen_stream: 80\n    listen_fifo: /x\n" SVC,
-         "t.yaml:4:5: 'listen_fifo' in socket 'http' is not supported by this sockjail yet"},
+        {SK "    listen_fifo: run/x.fifo\n" SVC,
+         "t.yaml:4:18: 'listen_fifo' takes an absolute path without '..', not 'run/x.fifo'"},
+        {SK "    listen_special: /dev/../etc/passwd\n" SVC,
+         "t.yaml:4:21: 'listen_special' takes an absolute path without '..', not "
+         "'/dev/../etc/passwd'"},
+        {SK "    listen_netlink: routing\n" SVC,
+         "t.yaml:4:21: 'listen_netlink' takes a netlink family (route, audit, kobject-uevent, ... "
+         "or 0 to 31) and an optional multicast group number, not 'routing'"},
+        {SK "    listen_netlink: \"route x\"\n" SVC,
+         "t.yaml:4:21: 'listen_netlink' takes a netlink family (route, audit, kobject-uevent, ... "
+         "or 0 to 31) and an optional multicast group number, not 'route x'"},
+        {SK "    listen_netlink: 32\n" SVC,
+         "t.yaml:4:21: 'listen_netlink' takes a netlink family (route, audit, kobject-uevent, ... "
+         "or 0 to 31) and an optional multicast group number, not '32'"},
+        {SK "    listen_message_queue: /a/b\n" SVC,
+         "t.yaml:4:27: 'listen_message_queue' takes a queue name: '/' and 1 to 255 characters "
+         "without '/', not '/a/b'"},
+        {SK "    listen_message_queue: q\n" SVC,
+         "t.yaml:4:27: 'listen_message_queue' takes a queue name: '/' and 1 to 255 characters "
+         "without '/', not 'q'"},
+        {SK "    listen_usb_function: /dev/ffs-x\n" SVC,
+         "t.yaml:4:26: 'listen_usb_function' needs a FunctionFS mount and USBFunctionDescriptors=, "
+         "not supported"},
+        {SK "    service: other.service\n" SVC,
+         "t.yaml:4:14: a spec has one service: 'service' (Service=) has no meaning here"},
+        {SK "    socket_protocol: tcp\n" SVC,
+         "t.yaml:4:22: 'socket_protocol' takes udplite or sctp, not 'tcp'"},
+        {SK "    bind_to_device: eth0/1\n" SVC,
+         "t.yaml:4:21: 'bind_to_device' takes a network interface name (1 to 15 characters, no "
+         "'/', ':' or spaces), not 'eth0/1'"},
+        {SK "    bind_to_device: sixteen-chars-xx\n" SVC,
+         "t.yaml:4:21: 'bind_to_device' takes a network interface name (1 to 15 characters, no "
+         "'/', ':' or spaces), not 'sixteen-chars-xx'"},
+        {SK "    writable: rw\n" SVC,
+         "t.yaml:4:15: 'writable' takes a boolean (yes/no, true/false, on/off, 1/0), not 'rw'"},
+        {SK "    keep_alive_time_sec: 500ms\n" SVC,
+         "t.yaml:4:26: 'keep_alive_time_sec' takes a time span from 1s to 32767s, or 0 for the "
+         "kernel's default, not '500ms'"},
+        {SK "    keep_alive_time_sec: 10h\n" SVC,
+         "t.yaml:4:26: 'keep_alive_time_sec' takes a time span from 1s to 32767s, or 0 for the "
+         "kernel's default, not '10h'"},
+        {SK "    keep_alive_interval_sec: soon\n" SVC,
+         "t.yaml:4:30: 'keep_alive_interval_sec' takes a time span from 1s to 32767s, or 0 for the "
+         "kernel's default, not 'soon'"},
+        {SK "    keep_alive_probes: 128\n" SVC,
+         "t.yaml:4:24: 'keep_alive_probes' takes a number from 0 to 127, not '128'"},
+        {SK "    priority: -1\n" SVC,
+         "t.yaml:4:15: 'priority' takes a number from 0 to 2147483647, not '-1'"},
+        {SK "    defer_accept_sec: infinity\n" SVC,
+         "t.yaml:4:23: 'defer_accept_sec' takes a time span from 1s to 2147483647s, or 0 for the "
+         "kernel's default, not 'infinity'"},
+        {SK "    receive_buffer: 2G\n" SVC, "t.yaml:4:21: 'receive_buffer' takes a size such as "
+                                            "65536, 64K or 1M, at most 2147483647 bytes, not '2G'"},
+        {SK "    send_buffer: lots\n" SVC, "t.yaml:4:18: 'send_buffer' takes a size such as 65536, "
+                                           "64K or 1M, at most 2147483647 bytes, not 'lots'"},
+        {SK "    ip_tos: fast\n" SVC,
+         "t.yaml:4:13: 'ip_tos' takes low-delay, throughput, reliability, low-cost or a number "
+         "from 0 to 255, not 'fast'"},
+        {SK "    ip_tos: 256\n" SVC, "t.yaml:4:13: 'ip_tos' takes low-delay, throughput, "
+                                     "reliability, low-cost or a number from 0 to 255, not '256'"},
+        {SK "    ip_ttl: 0\n" SVC, "t.yaml:4:13: 'ip_ttl' takes a number from 1 to 255, not '0'"},
+        {SK "    mark: 0x10\n" SVC,
+         "t.yaml:4:11: 'mark' takes a number from 0 to 2147483647, not '0x10'"},
+        {SK "    transparent: maybe\n" SVC, "t.yaml:4:18: 'transparent' takes a boolean (yes/no, "
+                                            "true/false, on/off, 1/0), not 'maybe'"},
+        {SK "    broadcast: 2\n" SVC,
+         "t.yaml:4:16: 'broadcast' takes a boolean (yes/no, true/false, on/off, 1/0), not '2'"},
+        {SK "    pass_credentials: sure\n" SVC, "t.yaml:4:23: 'pass_credentials' takes a boolean "
+                                                "(yes/no, true/false, on/off, 1/0), not 'sure'"},
+        {SK "    pass_security: nope\n" SVC, "t.yaml:4:20: 'pass_security' takes a boolean "
+                                             "(yes/no, true/false, on/off, 1/0), not 'nope'"},
+        {SK "    pass_packet_info: [yes]\n" SVC,
+         "t.yaml:4:23: 'pass_packet_info' takes a single value, not a list"},
+        {SK "    timestamping: ms\n" SVC,
+         "t.yaml:4:19: 'timestamping' takes off, us (usec, \u00b5s) or ns (nsec), not 'ms'"},
+        {SK "    tcp_congestion: much-too-long-name\n" SVC,
+         "t.yaml:4:21: 'tcp_congestion' takes a congestion control name such as cubic or bbr, not "
+         "'much-too-long-name'"},
+        {SK "    pipe_size: 1T\n" SVC, "t.yaml:4:16: 'pipe_size' takes a size such as 65536, 64K "
+                                       "or 1M, at most 2147483647 bytes, not '1T'"},
+        {SK "    message_queue_max_messages: -5\n" SVC,
+         "t.yaml:4:33: 'message_queue_max_messages' takes a number from 0 to 2147483647, not '-5'"},
+        {SK "    message_queue_message_size: 8K\n" SVC,
+         "t.yaml:4:33: 'message_queue_message_size' takes a number from 0 to 2147483647, not '8K'"},
+        {SK "    symlinks: [/ok, rel/link]\n" SVC,
+         "t.yaml:4:21: 'symlinks' takes absolute paths without '..', not 'rel/link'"},
+        {SK "    smack_label: \"a b\"\n" SVC, "t.yaml:4:18: 'smack_label' takes a SMACK label (1 "
+                                              "to 255 characters, no '/' or spaces), not 'a b'"},
+        {SK "    smack_label_ip_in: a/b\n" SVC,
+         "t.yaml:4:24: 'smack_label_ip_in' takes a SMACK label (1 to 255 characters, no '/' or "
+         "spaces), not 'a/b'"},
+        {SK "    smack_label_ip_out: [x]\n" SVC,
+         "t.yaml:4:25: 'smack_label_ip_out' takes a single value, not a list"},
+        {SK "    selinux_context_from_net: 1.0\n" SVC,
+         "t.yaml:4:31: 'selinux_context_from_net' takes a boolean (yes/no, true/false, on/off, "
+         "1/0), not '1.0'"},
+        {SK "    accept: maybe\n" SVC,
+         "t.yaml:4:13: 'accept' takes a boolean (yes/no, true/false, on/off, 1/0), not 'maybe'"},
+        {SK "    flush_pending: x\n" SVC,
+         "t.yaml:4:20: 'flush_pending' takes a boolean (yes/no, true/false, on/off, 1/0), not 'x'"},
+        {SK "    max_connections: -1\n" SVC,
+         "t.yaml:4:22: 'max_connections' takes a number from 0 to 4294967295, not '-1'"},
+        {SK "    max_connections_per_source: many\n" SVC,
+         "t.yaml:4:33: 'max_connections_per_source' takes a number from 0 to 4294967295, not "
+         "'many'"},
+        {SK "    trigger_limit_interval_sec: 2 parsecs\n" SVC,
+         "t.yaml:4:33: 'trigger_limit_interval_sec' takes a time span such as 2s, 500ms or 1min, "
+         "not '2 parsecs'"},
+        {SK "    trigger_limit_burst: 1e3\n" SVC,
+         "t.yaml:4:26: 'trigger_limit_burst' takes a number from 0 to 4294967295, not '1e3'"},
+        {SK "    accept: yes\n" SVC, "t.yaml:2:3: socket 'http': Accept=yes is not supported yet"},
+        {SK "    smack_label_ip_in: web\n" SVC,
+         "t.yaml:2:3: socket 'http': smack_label, smack_label_ip_in and smack_label_ip_out need "
+         "SMACK, and this kernel has none (no /sys/fs/smackfs)"},
+        {SK "    selinux_context_from_net: yes\n" SVC,
+         "t.yaml:2:3: socket 'http': selinux_context_from_net needs SELinux, which is not enabled"},
+        {SK "    symlinks: /run/alias\n" SVC,
+         "t.yaml:2:3: socket 'http': symlinks need exactly one unix socket path or FIFO in the "
+         "socket, it has 0 (systemd's rule)"},
+        {"sockets:\n  http:\n    listen_fifo: [/run/a, /run/b]\n    symlinks: /run/alias\n" SVC,
+         "t.yaml:2:3: socket 'http': symlinks need exactly one unix socket path or FIFO in the "
+         "socket, it has 2 (systemd's rule)"},
+        {SK "    message_queue_max_messages: 5\n" SVC,
+         "t.yaml:2:3: socket 'http': message_queue_max_messages and message_queue_message_size go "
+         "together: set both or neither"},
         {"sockets:\n  http:\n    listen_stream: 80\n    socket_user: no-such-user-here\n" SVC,
          "t.yaml:4:18: unknown user 'no-such-user-here'"},
         {"sockets:\n  ht:tp:\n    listen_stream: 80\n" SVC,
          "t.yaml:2:3: socket name 'ht:tp' is not a valid fd name (1 to 255 printable "
          "characters, no ':' or spaces)"},
         {"sockets:\n  http:\n    backlog: 5\n" SVC,
-         "t.yaml:2:3: this socket has no listen_stream, listen_datagram or "
-         "listen_sequential_packet"},
+         "t.yaml:2:3: this socket has nothing to listen on (listen_stream, listen_datagram, "
+         "listen_sequential_packet, listen_fifo, listen_special, listen_netlink or "
+         "listen_message_queue)"},
+        {"sockets:\n  http:\n    listen_fifo: [/run/x, \"\"]\n" SVC,
+         "t.yaml:2:3: this socket has nothing to listen on (listen_stream, listen_datagram, "
+         "listen_sequential_packet, listen_fifo, listen_special, listen_netlink or "
+         "listen_message_queue)"},
+        {"sockets:\n  http:\n    listen_stream: 80\n    exec_start_pre: no-such-program-here\n" SVC,
+         "t.yaml:4:21: 'no-such-program-here' not found in PATH "
+         "(/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)"},
+        {"sockets:\n  http:\n    listen_stream: 80\n    exec_stop_post: [true, -/no/such]\n" SVC,
+         "t.yaml:4:28: cannot execute '/no/such': No such file or directory"},
+        {"sockets:\n  http:\n    listen_stream: 80\n    exec_start_post: \"sh -c 'oops\"\n" SVC,
+         "t.yaml:4:22: unbalanced quote in 'exec_start_post'"},
+        {"sockets:\n  http:\n    listen_stream: 80\n    exec_stop_pre: \" \"\n" SVC,
+         "t.yaml:4:20: 'exec_stop_pre' takes command lines, not a blank one"},
+        {"sockets:\n  http:\n    listen_stream: 80\n    exec_start_pre: \"-@ x\"\n" SVC,
+         "t.yaml:4:21: no program after the prefix in 'exec_start_pre'"},
+        {"sockets:\n  http:\n    listen_stream: 80\n    exec_start_pre: \"@true\"\n" SVC,
+         "t.yaml:4:21: '@' in 'exec_start_pre' needs the program and then argv[0]"},
+        {"sockets:\n  http:\n    listen_stream: 80\n    exec_start_pre: [[true]]\n" SVC,
+         "t.yaml:4:22: items of 'exec_start_pre' must be scalars, not a list"},
+        {"sockets:\n  http:\n    listen_stream: 80\n    exec_stop_post: {a: b}\n" SVC,
+         "t.yaml:4:21: 'exec_stop_post' takes a value or a list, not a mapping"},
+        {"sockets:\n  http:\n    listen_stream: 80\n    timeout_sec: soon\n" SVC,
+         "t.yaml:4:18: 'timeout_sec' takes a time span such as 2s, 500ms or 1min, not 'soon'"},
         {"sockets:\n  http:\n    listen_stream: 80\n    listen_stream: 81\n" SVC,
          "t.yaml:4:5: duplicate key 'listen_stream' (first at line 3)"},
         {"sockets:\n  http: &a\n    listen_stream: 80\n" SVC,
@@ -252,6 +403,169 @@ static void test_empty_string_resets_listen_list(void **state)
         spec_done(&s);
 }
 
+/* Every kind keeps its place in one list: fds follow the order written, and "" empties the
+ * list whatever kinds it held. */
+static void test_listen_kinds_keep_spec_order(void **state)
+{
+        static const char text[] = "sockets:\n"
+                                   "  a:\n"
+                                   "    listen_fifo: /run/sj/fifo\n"
+                                   "    listen_special: /dev/null\n"
+                                   "    listen_netlink: kobject-uevent 1\n"
+                                   "    listen_message_queue: /sj-q\n"
+                                   "    listen_stream: 127.0.0.1:80\n"
+                                   "  b:\n"
+                                   "    listen_fifo: /run/sj/gone\n"
+                                   "    listen_netlink: [\"\", \"9\"]\n" SVC;
+        static const enum spec_listen_type want[] = {SPEC_LISTEN_FIFO, SPEC_LISTEN_SPECIAL,
+                                                     SPEC_LISTEN_NETLINK, SPEC_LISTEN_MQUEUE,
+                                                     SPEC_LISTEN_STREAM};
+        struct spec_error err = {{0}};
+        const struct sockaddr_nl *nl;
+        struct spec s;
+
+        (void)state;
+        assert_int_equal(load(&s, text, &err), 0);
+        assert_int_equal(s.sockets[0].n_listens, ELEMENTSOF(want));
+        for (size_t i = 0; i < ELEMENTSOF(want); i++)
+                assert_int_equal(s.sockets[0].listens[i].type, want[i]);
+        assert_string_equal(s.sockets[0].listens[0].text, "/run/sj/fifo");
+        assert_string_equal(s.sockets[0].listens[3].text, "/sj-q");
+        assert_int_equal(s.sockets[0].listens[2].protocol, NETLINK_KOBJECT_UEVENT);
+        nl = (const struct sockaddr_nl *)&s.sockets[0].listens[2].addr.u.storage;
+        assert_int_equal(nl->nl_family, AF_NETLINK);
+        assert_int_equal(nl->nl_groups, 1);
+        assert_int_equal(s.sockets[1].n_listens, 1); /* "" dropped the FIFO too */
+        assert_int_equal(s.sockets[1].listens[0].protocol, NETLINK_AUDIT);
+        assert_int_equal(spec_n_fds(&s), 6);
+        spec_done(&s);
+}
+
+static void test_socket_options_read_back(void **state)
+{
+        static const char text[] = "sockets:\n"
+                                   "  a:\n"
+                                   "    listen_fifo: /run/sj/fifo\n"
+                                   "    listen_datagram: 127.0.0.1:0\n"
+                                   "    socket_protocol: udplite\n"
+                                   "    bind_to_device: lo\n"
+                                   "    writable: yes\n"
+                                   "    keep_alive_time_sec: 2min\n"
+                                   "    keep_alive_interval_sec: 75\n"
+                                   "    keep_alive_probes: 9\n"
+                                   "    priority: 6\n"
+                                   "    defer_accept_sec: 1.5s\n"
+                                   "    receive_buffer: 64K\n"
+                                   "    send_buffer: 1M\n"
+                                   "    ip_tos: low-delay\n"
+                                   "    ip_ttl: 64\n"
+                                   "    mark: 7\n"
+                                   "    transparent: yes\n"
+                                   "    broadcast: on\n"
+                                   "    pass_credentials: 1\n"
+                                   "    pass_security: true\n"
+                                   "    pass_packet_info: y\n"
+                                   "    timestamping: nsec\n"
+                                   "    tcp_congestion: cubic\n"
+                                   "    pipe_size: 128K\n"
+                                   "    message_queue_max_messages: 5\n"
+                                   "    message_queue_message_size: 256\n"
+                                   "    symlinks: [/run/sj/old, \"\", /run/sj/alias]\n"
+                                   "    flush_pending: yes\n"
+                                   "    max_connections: 10\n"
+                                   "    trigger_limit_interval_sec: 5s\n"
+                                   "    trigger_limit_burst: 3\n"
+                                   "  b:\n"
+                                   "    listen_stream: 127.0.0.1:0\n"
+                                   "    socket_protocol: sctp\n"
+                                   "    ip_tos: \"16\"\n"
+                                   "    bind_to_device: \"*\"\n"
+                                   "    max_connections_per_source: 2\n" SVC;
+        struct spec_error err = {{0}};
+        const struct spec_socket *a, *b;
+        struct spec s;
+
+        (void)state;
+        assert_int_equal(load(&s, text, &err), 0);
+        a = &s.sockets[0];
+        b = &s.sockets[1];
+        assert_int_equal(a->socket_protocol, IPPROTO_UDPLITE);
+        assert_int_equal(b->socket_protocol, IPPROTO_SCTP);
+        assert_string_equal(a->bind_to_device, "lo");
+        assert_null(b->bind_to_device);
+        assert_true(a->writable && a->transparent && a->broadcast && a->pass_credentials);
+        assert_true(a->pass_security && a->pass_packet_info && a->flush_pending);
+        assert_int_equal(a->keep_alive_time_usec, 120000000);
+        assert_int_equal(a->keep_alive_interval_usec, 75000000);
+        assert_int_equal(a->keep_alive_probes, 9);
+        assert_int_equal(a->defer_accept_usec, 1500000);
+        assert_int_equal(a->priority, 6);
+        assert_int_equal(a->receive_buffer, 65536);
+        assert_int_equal(a->send_buffer, 1048576);
+        assert_int_equal(a->ip_tos, 0x10); /* IPTOS_LOWDELAY */
+        assert_int_equal(b->ip_tos, 16);
+        assert_int_equal(a->ip_ttl, 64);
+        assert_int_equal(a->so_mark, 7);
+        assert_int_equal(a->timestamping, SPEC_TIMESTAMPING_NS);
+        assert_string_equal(a->tcp_congestion, "cubic");
+        assert_int_equal(a->pipe_size, 131072);
+        assert_int_equal(a->mq_max_messages, 5);
+        assert_int_equal(a->mq_message_size, 256);
+        assert_string_equal(a->symlinks[0], "/run/sj/alias");
+        assert_null(a->symlinks[1]);
+        assert_int_equal(a->max_connections, 10);
+        assert_int_equal(a->max_connections_per_source, 10); /* follows max_connections */
+        assert_int_equal(b->max_connections_per_source, 2);
+        assert_int_equal(a->trigger_limit_interval_usec, 5000000);
+        assert_int_equal(a->trigger_limit_burst, 3);
+        assert_int_equal(b->trigger_limit_burst, 20);
+        spec_done(&s);
+}
+
+/* systemd's defaults: nothing set beyond the kernel's own, and Accept=no limits. */
+static void test_socket_option_defaults(void **state)
+{
+        struct spec_error err = {{0}};
+        const struct spec_socket *u;
+        struct spec s;
+
+        (void)state;
+        assert_int_equal(load(&s, "sockets:\n  a:\n    listen_stream: 80\n" SVC, &err), 0);
+        u = &s.sockets[0];
+        assert_int_equal(u->priority, -1);
+        assert_int_equal(u->ip_tos, -1);
+        assert_int_equal(u->ip_ttl, -1);
+        assert_int_equal(u->so_mark, -1);
+        assert_int_equal(u->socket_protocol, 0);
+        assert_int_equal(u->receive_buffer + u->send_buffer + u->pipe_size, 0);
+        assert_int_equal(u->keep_alive_time_usec + u->defer_accept_usec, 0);
+        assert_int_equal(u->timestamping, SPEC_TIMESTAMPING_OFF);
+        assert_null(u->tcp_congestion);
+        assert_null(u->symlinks);
+        assert_false(u->accept || u->writable || u->flush_pending || u->transparent);
+        assert_int_equal(u->max_connections, 64);
+        assert_int_equal(u->max_connections_per_source, 64);
+        assert_int_equal(u->trigger_limit_interval_usec, 2000000);
+        assert_int_equal(u->trigger_limit_burst, 20);
+        spec_done(&s);
+}
+
+/* Accept=yes is parsed (and its defaults resolved) but refused until issue 6. */
+static void test_accept_is_parsed_then_refused(void **state)
+{
+        struct spec_error err = {{0}};
+        struct spec s;
+
+        (void)state;
+        assert_int_equal(
+                load(&s, "sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n" SVC, &err),
+                -EINVAL);
+        assert_string_equal(err.message, "t.yaml:2:3: socket 'a': Accept=yes is not supported yet");
+        assert_true(s.sockets[0].accept);
+        assert_int_equal(s.sockets[0].trigger_limit_burst, 200);
+        spec_done(&s);
+}
+
 static void test_limits(void **state)
 {
         size_t size = 64 + (SPEC_MAX_SOCKETS + 1) * 40;
@@ -316,6 +630,10 @@ int main(void)
                 cmocka_unit_test(test_defaults_are_secure),
                 cmocka_unit_test(test_full_spec_reads_back),
                 cmocka_unit_test(test_empty_string_resets_listen_list),
+                cmocka_unit_test(test_listen_kinds_keep_spec_order),
+                cmocka_unit_test(test_socket_options_read_back),
+                cmocka_unit_test(test_socket_option_defaults),
+                cmocka_unit_test(test_accept_is_parsed_then_refused),
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_file_errors),
                 cmocka_unit_test(test_add_listen_for_command_line),
