@@ -36,7 +36,8 @@ void ns_config_init(struct ns_config *c)
                 .protect_kernel_logs = true,
                 .protect_control_groups = true,
                 .private_users = false,
-                .user_namespace = false,
+                /* Rootless: only a user namespace lets an ordinary user make the others. */
+                .user_namespace = geteuid() != 0,
                 .outer_uid = getuid(),
                 .outer_gid = getgid(),
         };
