@@ -2,6 +2,8 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# sockjail looks for profiles in BINDIR/../share/sockjail/profiles (injector/profile.h).
+PROFILEDIR ?= $(PREFIX)/share/sockjail/profiles
 DESTDIR ?=
 BUILD ?= build
 SAN ?=
@@ -103,6 +105,8 @@ install: $(SOCKJAIL)
 	install -D -m 0755 $(SOCKJAIL) $(DESTDIR)$(BINDIR)/sockjail
 	install -D -m 0644 docs/sockjail.1 $(DESTDIR)$(MANDIR)/man1/sockjail.1
 	install -D -m 0644 docs/sockjail.yaml.5 $(DESTDIR)$(MANDIR)/man5/sockjail.yaml.5
+	install -d $(DESTDIR)$(PROFILEDIR)
+	install -m 0644 policy/profiles/*.yaml $(DESTDIR)$(PROFILEDIR)/
 
 LINT_SRC = $(NS_SRC) $(POL_SRC) $(INJ_SRC) injector/main.c
 lint:

@@ -134,15 +134,63 @@ static int env_protocol(struct env *e, const struct spec *s, const struct sock_s
         return 0;
 }
 
+/* policy.pass_environment: from sockjail's own environment, where set there. */
+static int env_pass(struct env *e, char *const *names)
+{
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && names && names[i]; i++) {
+                const char *value = getenv(names[i]);
+
+                if (value)
+                        r = env_set(e, "%s=%s", names[i], value);
+        }
+        return r;
+}
+
+/* policy.unset_environment, last of all as in systemd: NAME removes the
+ * variable, NAME=value only that very assignment. */
+static void env_unset(struct env *e, char *const *unset, struct act_plan *p)
+{
+        for (size_t i = 0; unset && unset[i]; i++) {
+                size_t len = strlen(unset[i]);
+                bool exact = strchr(unset[i], '=') != NULL;
+
+                for (size_t j = 0; j < e->n;) {
+                        char *v = e->v[j];
+
+                        if (exact ? !streq(v, unset[i])
+                                  : strncmp(v, unset[i], len) != 0 || v[len] != '=') {
+                                j++;
+                                continue;
+                        }
+                        if (startswith(v, "LISTEN_PID="))
+                                p->pid_slot = NULL;
+                        free(v);
+                        memmove(e->v + j, e->v + j + 1, (e->n - j) * sizeof(char *));
+                        e->n--;
+                }
+        }
+}
+
+/* systemd's order: passed variables, Environment= (service's, then policy's),
+ * EnvironmentFile=, the protocol's own; then the unsetting. */
 static int build_env(const struct spec *s, const struct sock_set *set, struct act_plan *p)
 {
+        char *const *lists[] = {s->service.environment, s->policy.environment,
+                                s->policy.file_environment};
         struct env e = {0};
         int r = env_set(&e, "PATH=%s", SPEC_DEFAULT_PATH);
 
-        for (size_t i = 0; r >= 0 && s->service.environment && s->service.environment[i]; i++)
-                r = env_set(&e, "%s", s->service.environment[i]);
+        if (r >= 0)
+                r = env_pass(&e, s->policy.pass_environment);
+        for (size_t l = 0; l < ELEMENTSOF(lists); l++)
+                for (size_t i = 0; r >= 0 && lists[l] && lists[l][i]; i++)
+                        r = env_set(&e, "%s", lists[l][i]);
         if (r >= 0)
                 r = env_protocol(&e, s, set, p);
+        if (r >= 0)
+                env_unset(&e, s->policy.unset_environment, p);
         p->envp = e.v;
         return r < 0 ? r : 0;
 }
@@ -183,6 +231,98 @@ void act_plan_done(struct act_plan *p)
         free(p->envp);
         free(p->fds);
         *p = (struct act_plan){.stdin_fd = -1};
+}
+
+static size_t env_count(char **envp)
+{
+        size_t n = 0;
+
+        while (envp && envp[n])
+                n++;
+        return n;
+}
+
+int act_plan_putenv(struct act_plan *p, const char *entry)
+{
+        struct env e = {.v = p->envp, .n = env_count(p->envp)};
+        int r = env_set(&e, "%s", entry);
+
+        p->envp = e.v;
+        return r < 0 ? r : 0;
+}
+
+int act_plan_set_pid_var(struct act_plan *p, const char *name)
+{
+        struct env e = {.v = p->envp, .n = env_count(p->envp)};
+        int r = env_set(&e, "%s=%0*d", name, PID_DIGITS, 0);
+
+        p->envp = e.v;
+        if (r < 0)
+                return r;
+        p->pid_var_slot = e.v[r] + strlen(name) + 1;
+        return 0;
+}
+
+static const char *plan_getenv(const struct act_plan *p, const char *name)
+{
+        size_t len = strlen(name);
+
+        for (size_t i = 0; p->envp && p->envp[i]; i++)
+                if (strncmp(p->envp[i], name, len) == 0 && p->envp[i][len] == '=')
+                        return p->envp[i] + len + 1;
+        return NULL;
+}
+
+/* "LISTEN_FDNAMES=" the names so far, then names, ':'-joined. */
+static char *joined_names(const struct act_plan *p, char *const *names, size_t n)
+{
+        const char *old = plan_getenv(p, "LISTEN_FDNAMES");
+        size_t len = sizeof("LISTEN_FDNAMES=") + (old ? strlen(old) + 1 : 0);
+        char *s, *q;
+
+        for (size_t i = 0; i < n; i++)
+                len += strlen(names[i]) + 1;
+        s = malloc(len);
+        if (!s)
+                return NULL;
+        q = stpcpy(stpcpy(s, "LISTEN_FDNAMES="), old ?: "");
+        for (size_t i = 0; i < n; i++) {
+                if (q[-1] != '=')
+                        *q++ = ':';
+                q = stpcpy(q, names[i]);
+        }
+        return s;
+}
+
+int act_plan_add_fds(struct act_plan *p, const int *fds, char *const *names, size_t n)
+{
+        _cleanup_free_ char *fdnames = NULL, *count = NULL;
+        int *nv;
+        int r;
+
+        if (n == 0)
+                return 0;
+        nv = reallocarray(p->fds, p->n_fds + n, sizeof(int));
+        if (!nv)
+                return -ENOMEM;
+        p->fds = nv;
+        fdnames = joined_names(p, names, n);
+        if (!fdnames || asprintf(&count, "LISTEN_FDS=%zu", p->n_fds + n) < 0)
+                return -ENOMEM;
+        memcpy(p->fds + p->n_fds, fds, n * sizeof(int));
+        p->n_fds += n;
+        r = act_plan_putenv(p, count);
+        if (r >= 0)
+                r = act_plan_putenv(p, fdnames);
+        if (r >= 0 && !p->pid_slot) {
+                struct env e = {.v = p->envp, .n = env_count(p->envp)};
+
+                r = env_set(&e, "LISTEN_PID=%0*d", PID_DIGITS, 0);
+                p->envp = e.v;
+                if (r >= 0)
+                        p->pid_slot = e.v[r] + strlen("LISTEN_PID=");
+        }
+        return r < 0 ? r : 0;
 }
 
 static void write_pid(char *slot, pid_t pid)
@@ -247,6 +387,8 @@ int act_apply(struct act_plan *p, int *keep, size_t n_keep, enum act_step *ret_s
                 return negative_errno();
         if (p->pid_slot)
                 write_pid(p->pid_slot, getpid());
+        if (p->pid_var_slot)
+                write_pid(p->pid_var_slot, getpid());
         *ret_step = ACT_STEP_NONE;
         return 0;
 }

@@ -21,6 +21,8 @@ struct act_plan {
         bool stdout_null;
         char **envp;    /* the service's whole environment (owned) */
         char *pid_slot; /* the digits of LISTEN_PID=, inside envp; NULL if unset */
+        /* the same for act_plan_set_pid_var() (WATCHDOG_PID=) */
+        char *pid_var_slot;
 };
 
 enum act_step {
@@ -34,10 +36,21 @@ enum act_step {
 
 const char *act_step_name(enum act_step step);
 
-/* Build the plan: environment from scratch (PATH, service.environment, then the
- * protocol's variables), fds in spec order. */
+/* Build the plan: environment from scratch (PATH, policy.pass_environment,
+ * service.environment, policy.environment, policy.environment_file, then the
+ * protocol's variables; policy.unset_environment last), fds in spec order. */
 int act_plan_build(const struct spec *s, const struct sock_set *set, struct act_plan *ret);
 void act_plan_done(struct act_plan *p);
+
+/* Set "NAME=value" in a built plan, replacing an earlier NAME. Returns 0 or -ENOMEM. */
+int act_plan_putenv(struct act_plan *p, const char *entry);
+
+/* Set NAME to the service's own pid, written by act_apply() as LISTEN_PID is. */
+int act_plan_set_pid_var(struct act_plan *p, const char *name);
+
+/* Pass n more fds after the sockets (the fd store), named in LISTEN_FDNAMES;
+ * LISTEN_FDS and LISTEN_PID follow. The fds stay the caller's. */
+int act_plan_add_fds(struct act_plan *p, const int *fds, char *const *names, size_t n);
 
 /*
  * Child side: lay out the fds (move above 3+n, dup2 into place, mark every

@@ -13,6 +13,8 @@
 #include "common/util.h"
 #include "injector/commands.h"
 #include "injector/convert.h"
+#include "injector/guard.h"
+#include "injector/notify.h"
 #include "injector/sockets.h"
 #include "injector/spec.h"
 #include "injector/supervisor.h"
@@ -66,6 +68,12 @@ static void help(FILE *out)
               "                           from sockjail's environment when =VAL is missing)\n"
               "      --now                start at once instead of on the first traffic\n"
               "\n"
+              "Options of run:\n"
+              "      --ready-fd=N         write a JSON line to fd N when the sockets listen\n"
+              "                           (with the addresses bound) and when the service\n"
+              "                           is ready\n"
+              "      --print-ready        the same on stdout\n"
+              "\n"
               "Options:\n"
               "  -q, --quiet              print errors only\n"
               "  -v, --verbose            print more about what happens\n"
@@ -104,6 +112,7 @@ struct run_opts {
         enum spec_listen_type type;
         bool inetd;
         bool now;
+        int ready_fd; /* --ready-fd, --print-ready; -1: none */
         char **env;
         size_t n_env;
 };
@@ -119,9 +128,37 @@ static int push(const char ***v, size_t *n, const char *s)
         return 0;
 }
 
+/* --ready-fd N: an open fd, kept from the service and the commands (CLOEXEC). */
+static int parse_ready_fd(const char *s, int *ret)
+{
+        char *end;
+        long fd;
+
+        errno = 0;
+        fd = strtol(s, &end, 10);
+        if (errno != 0 || end == s || *end != '\0' || fd < 0 || fd > INT32_MAX ||
+            fcntl((int)fd, F_GETFD) < 0) {
+                fprintf(stderr, "sockjail: --ready-fd takes an open fd, not '%s'\n", s);
+                return -EINVAL;
+        }
+        if (fd > STDERR_FILENO)
+                (void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+        *ret = (int)fd;
+        return 0;
+}
+
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
-        enum { OPT_DATAGRAM = 256, OPT_SEQPACKET, OPT_FDNAME, OPT_INETD, OPT_NOW, OPT_ACCEPT };
+        enum {
+                OPT_DATAGRAM = 256,
+                OPT_SEQPACKET,
+                OPT_FDNAME,
+                OPT_INETD,
+                OPT_NOW,
+                OPT_ACCEPT,
+                OPT_READY_FD,
+                OPT_PRINT_READY,
+        };
         static const struct option opts[] = {
                 {"listen", required_argument, NULL, 'l'},
                 {"datagram", no_argument, NULL, OPT_DATAGRAM},
@@ -131,6 +168,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
                 {"setenv", required_argument, NULL, 'E'},
                 {"now", no_argument, NULL, OPT_NOW},
                 {"accept", no_argument, NULL, OPT_ACCEPT},
+                {"ready-fd", required_argument, NULL, OPT_READY_FD},
+                {"print-ready", no_argument, NULL, OPT_PRINT_READY},
                 {"quiet", no_argument, NULL, 'q'},
                 {"verbose", no_argument, NULL, 'v'},
                 {"help", no_argument, NULL, 'h'},
@@ -162,6 +201,12 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
                         break;
                 case OPT_NOW:
                         o->now = true;
+                        break;
+                case OPT_READY_FD:
+                        r = parse_ready_fd(optarg, &o->ready_fd);
+                        break;
+                case OPT_PRINT_READY:
+                        o->ready_fd = STDOUT_FILENO;
                         break;
                 case OPT_ACCEPT:
                         fprintf(stderr, "sockjail: --accept (Accept=yes) is not supported yet\n");
@@ -292,19 +337,41 @@ static void print_sock_error(int r, const struct sock_error *e)
         if (!e->listen ||
             addr_format(&e->listen->addr.u.sa, e->listen->addr.size, buf, sizeof(buf)) < 0)
                 snprintf(buf, sizeof(buf), "%s", e->listen ? e->listen->text : "?");
-        log_line(SUP_ERROR, "%s %s: %s", e->step ?: "open", buf, strerror(-r));
+        log_line(SUP_ERROR, "%s %s: %s%s%s%s", e->step ?: "open", buf, strerror(-r),
+                 e->why[0] ? " (" : "", e->why, e->why[0] ? ")" : "");
         if (r == -EACCES && e->step && streq(e->step, "bind") && e->listen &&
             addr_family(&e->listen->addr) != AF_UNIX)
                 log_line(SUP_ERROR, "ports below net.ipv4.ip_unprivileged_port_start need "
                                     "root or CAP_NET_BIND_SERVICE");
 }
 
+/* Readiness and the notify socket, made before the sandbox (it binds the socket in). */
+static int notify_open(struct spec *s, int ready_fd, struct ntf **ret)
+{
+        const char *what = NULL;
+        struct ntf *n = NULL;
+        int r = ntf_new(s, log_line, &n);
+
+        if (r >= 0) {
+                ntf_set_ready_fd(n, ready_fd);
+                r = ntf_open(n, s, &what);
+        }
+        if (r < 0) {
+                log_line(SUP_ERROR, "%s: %s", what ?: "notify", strerror(-r));
+                ntf_free(n);
+                return r;
+        }
+        *ret = n;
+        return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-        struct run_opts o = {.type = SPEC_LISTEN_STREAM};
+        struct run_opts o = {.type = SPEC_LISTEN_STREAM, .ready_fd = -1};
         struct spec_error err = {{0}};
         struct sock_set set = {0};
         struct sock_error serr;
+        struct guard guard = {.fd = -1, .pid = -1};
         struct hook_run hooks;
         struct spec s;
         struct sup_params sp = {.spec = &s, .sockets = &set, .log = log_line};
@@ -318,6 +385,8 @@ static int cmd_run(int argc, char **argv)
                 code = exit_for_spec_error(r, &err);
         free(o.listens);
         free(o.env);
+        if (r >= 0 && (r = notify_open(&s, o.ready_fd, &sp.notify)) < 0)
+                code = EXIT_FAILURE;
         if (r < 0) {
                 spec_done(&s);
                 return code;
@@ -327,8 +396,12 @@ static int cmd_run(int argc, char **argv)
         r = hook_run_phase(&hooks, SPEC_EXEC_START_PRE);
         if (r == 0 && (r = sock_open_all(&s, &set, &serr)) < 0)
                 print_sock_error(r, &serr);
+        if (r == 0) /* removes remove_on_stop files should sockjail be SIGKILLed */
+                guard_start(&set, &guard);
         if (r == 0)
                 r = hook_run_phase(&hooks, SPEC_EXEC_START_POST);
+        if (r == 0)
+                (void)ntf_listening(sp.notify, &set);
         if (r == 0 && (r = sup_run(&sp, &code, msg, sizeof(msg))) < 0)
                 log_line(SUP_ERROR, "%s", msg);
         if (r != 0) /* r > 0: a stop signal came during a start command */
@@ -336,7 +409,9 @@ static int cmd_run(int argc, char **argv)
         (void)hook_run_phase(&hooks, SPEC_EXEC_STOP_PRE);
         /* A failed start leaves nothing behind; a normal stop honours remove_on_stop. */
         sock_close_all(&set, true, r < 0);
+        guard_release(&guard);
         (void)hook_run_phase(&hooks, SPEC_EXEC_STOP_POST);
+        ntf_free(sp.notify);
         spec_done(&s);
         return code;
 }

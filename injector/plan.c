@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* sockjail check: the resolved plan, as the supervisor will carry it out. */
+#include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
 
 #include "common/util.h"
 #include "injector/commands.h"
+#include "injector/notify.h"
 #include "injector/spec.h"
+#include "injector/spec_policy.h"
 
 static const char *type_name(enum spec_listen_type t)
 {
@@ -174,6 +180,77 @@ static void print_socket(const struct spec_socket *u, size_t *fd, FILE *out)
         print_commands(u, out);
 }
 
+/* An exit status list as the spec writes it: codes, then signal names. */
+static void print_exit_status(const char *what, const struct spec_exit_status *set, FILE *out)
+{
+        const char *sep = what; /* "" once something is printed */
+
+        for (int code = 0; code < 256; code++)
+                if (spec_exit_status_has(set, W_EXITCODE(code, 0))) {
+                        fprintf(out, "%s %d", sep, code);
+                        sep = "";
+                }
+        for (int sig = 1; sig <= 64; sig++)
+                if (spec_exit_status_has(set, W_EXITCODE(0, sig))) {
+                        if (sigabbrev_np(sig))
+                                fprintf(out, "%s SIG%s", sep, sigabbrev_np(sig));
+                        else
+                                fprintf(out, "%s %d", sep, sig + 128);
+                        sep = "";
+                }
+        if (!sep[0])
+                fputc('\n', out);
+}
+
+/* systemd.service(5) and systemd.kill(5): restarts, start limit, timeouts, stopping. */
+static void print_lifecycle(const struct spec_service *svc, FILE *out)
+{
+        char a[32], b[32];
+
+        if (svc->restart == SPEC_RESTART_NO)
+                fprintf(out, "  restart: no (sockjail ends with the service's status)\n");
+        else
+                fprintf(out,
+                        "  restart: %s after %s; otherwise wait for traffic again; the sockets "
+                        "stay open\n",
+                        spec_restart_name(svc->restart),
+                        usec_text(svc->restart_usec, a, sizeof(a)));
+        print_exit_status("  success_exit_status:", &svc->success_exit_status, out);
+        print_exit_status("  restart_prevent_exit_status:", &svc->restart_prevent_exit_status, out);
+        print_exit_status("  restart_force_exit_status:", &svc->restart_force_exit_status, out);
+        if (svc->start_limit_interval_usec && svc->start_limit_burst)
+                fprintf(out, "  start limit: %u starts within %s\n", svc->start_limit_burst,
+                        usec_text(svc->start_limit_interval_usec, a, sizeof(a)));
+        else
+                fprintf(out, "  start limit: none\n");
+        fprintf(out, "  timeout_start_sec %s, timeout_stop_sec %s\n",
+                svc->timeout_start_usec ? usec_text(svc->timeout_start_usec, a, sizeof(a))
+                                        : "infinity",
+                svc->timeout_stop_usec ? usec_text(svc->timeout_stop_usec, b, sizeof(b))
+                                       : "infinity");
+        fprintf(out, "  kill_mode %s: kill_signal SIG%s%s, final_kill_signal SIG%s\n",
+                spec_kill_mode_name(svc->kill_mode), sigabbrev_np(svc->kill_signal) ?: "?",
+                svc->send_sighup ? " and SIGHUP" : "", sigabbrev_np(svc->final_kill_signal) ?: "?");
+}
+
+/* type, notify_access (as in effect), watchdog_sec, file_descriptor_store_max. */
+static void print_readiness(const struct spec_service *svc, FILE *out)
+{
+        uint64_t wd = svc->watchdog_usec == UINT64_MAX ? 0 : svc->watchdog_usec;
+        unsigned max = svc->file_descriptor_store_max;
+        enum spec_notify_access a = ntf_access_effective(svc->notify_access, svc->type, wd, max);
+        bool unset = svc->notify_access == SPEC_NOTIFY_ACCESS_UNSET;
+
+        fprintf(out, "  type: %s, notify_access: %s%s\n", ntf_type_name(svc->type),
+                ntf_access_name(a), unset ? " (default)" : "");
+        if (wd > 0)
+                fprintf(out, "  watchdog_sec: %" PRIu64 "ms (WATCHDOG=1 pings, else SIGABRT)\n",
+                        wd / 1000);
+        else
+                fprintf(out, "  watchdog_sec: off\n");
+        fprintf(out, "  file_descriptor_store_max: %u%s\n", max, max ? "" : " (no fd store)");
+}
+
 static void print_service(const struct spec *s, FILE *out)
 {
         static const char *const stdio[] = {"inherit", "null", "socket", "journal"};
@@ -196,6 +273,8 @@ static void print_service(const struct spec *s, FILE *out)
                                       : "sd_listen_fds (LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES)");
         for (size_t i = 0; svc->environment && svc->environment[i]; i++)
                 fprintf(out, "  environment: %s\n", svc->environment[i]);
+        print_lifecycle(svc, out);
+        print_readiness(svc, out);
 }
 
 static void print_paths(const char *what, char *const *paths, FILE *out)
@@ -274,5 +353,6 @@ int spec_print(const struct spec *s, FILE *out)
                         s->group ?: "");
         else
                 fprintf(out, "  user: the invoking user (uid %u)\n", (unsigned)geteuid());
+        spec_policy_print(s, out);
         return pol_describe(&s->pol, out) < 0 ? -EIO : (ferror(out) ? -EIO : 0);
 }

@@ -59,63 +59,43 @@ static const char *create_step(const struct spec_listen *l, int protocol, int er
         return "create a socket for";
 }
 
-/* Create the missing parents of path with directory_mode, remembering each
- * one so that a failure or remove_on_stop can take them away again. */
-static int make_parents(struct sock_set *set, const char *path, mode_t mode, struct sock_error *err)
+/* The directory of path, reached without a symlink, missing parts made with directory_mode. */
+static int open_parent(struct sock_set *set, const struct spec_socket *u, const char *path,
+                       struct sp_parent *ret, struct sock_error *err)
 {
-        _cleanup_free_ char *p = strdup(path);
+        int r = sp_open_parent(path, u->directory_mode, &set->made_dirs, ret, err->why,
+                               sizeof(err->why));
 
-        if (!p)
-                return -ENOMEM;
-        for (char *slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-                char **dirs;
+        if (r < 0)
+                err->step = "create the directory of";
+        return r;
+}
 
-                *slash = '\0';
-                if (mkdir(p, mode) < 0) {
-                        if (errno != EEXIST) {
-                                err->step = "create the directory of";
-                                return negative_errno();
-                        }
-                        *slash = '/';
-                        continue;
-                }
-                dirs = reallocarray(set->made_dirs, set->n_made_dirs + 1, sizeof(char *));
-                if (!dirs)
-                        return -ENOMEM;
-                set->made_dirs = dirs;
-                dirs[set->n_made_dirs] = strdup(p);
-                if (!dirs[set->n_made_dirs])
-                        return -ENOMEM;
-                set->n_made_dirs++;
-                *slash = '/';
-        }
-        return 0;
+static int refuse_symlink(const char *path, const char *step, struct sock_error *err)
+{
+        err->step = step;
+        snprintf(err->why, sizeof(err->why), "%s is a symbolic link", path);
+        return -ELOOP;
 }
 
 /* systemd replaces a stale socket at the path; anything else stays untouched. */
-static int clear_path(const char *path, struct sock_error *err)
+static int clear_path(const struct sp_parent *p, struct sock_error *err)
 {
         struct stat st;
+        int r;
 
-        if (lstat(path, &st) < 0)
+        if (fstatat(p->fd, p->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return errno == ENOENT ? 0 : (err->step = "inspect", negative_errno());
+        if (S_ISLNK(st.st_mode))
+                return refuse_symlink(p->path, "replace", err);
         if (!S_ISSOCK(st.st_mode)) {
                 err->step = "replace (it exists and is not a socket)";
                 return -EEXIST;
         }
-        if (unlink(path) < 0) {
+        r = sp_unlink_same(p->fd, p->name, &st);
+        if (r < 0)
                 err->step = "remove the stale socket";
-                return negative_errno();
-        }
-        return 0;
-}
-
-static int prepare_path(struct sock_set *set, const struct spec_socket *u, const char *path,
-                        struct sock_error *err)
-{
-        int r = make_parents(set, path, u->directory_mode, err);
-
-        return r < 0 ? r : clear_path(path, err);
+        return r;
 }
 
 static bool chown_wanted(const struct spec_socket *u)
@@ -123,17 +103,43 @@ static bool chown_wanted(const struct spec_socket *u)
         return u->socket_user != (uid_t)-1 || u->socket_group != (gid_t)-1;
 }
 
-static int finish_path(const struct spec_socket *u, const char *path, struct sock_error *err)
+/* Mode and owner of a node we hold an fd of (O_PATH or open), never by its path. */
+static int finish_fd(const struct spec_socket *u, int fd, struct sock_error *err)
 {
-        if (chmod(path, u->socket_mode) < 0) {
-                err->step = "chmod";
-                return negative_errno();
-        }
-        if (chown_wanted(u) && lchown(path, u->socket_user, u->socket_group) < 0) {
-                err->step = "chown";
-                return negative_errno();
-        }
+        int r = sp_chmod(fd, u->socket_mode);
+
+        if (r < 0)
+                return (err->step = "chmod", r);
+        if (chown_wanted(u) && (r = sp_chown(fd, u->socket_user, u->socket_group)) < 0)
+                return (err->step = "chown", r);
         return 0;
+}
+
+/* bind() to a path: the file lands in the directory we walked to, and is
+ * recorded by that directory's fd, its name and its inode. */
+static int bind_file(struct sock_set *set, struct sock_fd *sf, const char *path,
+                     struct sock_error *err)
+{
+        const struct addr *a = &sf->listen->addr;
+        _cleanup_(sp_parent_done) struct sp_parent p = {.fd = -1};
+        _cleanup_close_ int node = -1;
+        struct stat st;
+        int r = open_parent(set, sf->unit, path, &p, err);
+
+        if (r >= 0)
+                r = clear_path(&p, err);
+        if (r < 0)
+                return r;
+        r = sp_bind_unix(sf->fd, &a->u.un, a->size, &p);
+        if (r >= 0)
+                r = node = sp_open_bound(sf->fd, &p, &st, err->why, sizeof(err->why));
+        if (r < 0)
+                return (err->step = "bind", r);
+        r = sp_entry_init(&sf->node, p.fd, p.name, node);
+        if (r < 0)
+                return (void)sp_unlink_same(p.fd, p.name, &st), r;
+        sf->made_file = sf->own_node = true;
+        return finish_fd(sf->unit, node, err);
 }
 
 static int open_socket(struct sock_set *set, struct sock_fd *sf, struct sock_error *err)
@@ -149,58 +155,64 @@ static int open_socket(struct sock_set *set, struct sock_fd *sf, struct sock_err
                 return (err->step = create_step(l, protocol, errno), negative_errno());
         r = sock_opts_before_bind(sf->fd, u, l, err);
         if (r >= 0 && path)
-                r = prepare_path(set, u, path, err);
-        if (r < 0)
-                return r;
-        if (bind(sf->fd, &l->addr.u.sa, l->addr.size) < 0)
-                return (err->step = "bind", negative_errno());
-        sf->made_file = sf->own_node = path != NULL;
-        if (path && (r = finish_path(u, path, err)) < 0)
-                return r;
-        r = sock_opts_after_bind(sf->fd, u, l, err);
+                r = bind_file(set, sf, path, err);
+        else if (r >= 0 && bind(sf->fd, &l->addr.u.sa, l->addr.size) < 0)
+                r = (err->step = "bind", negative_errno());
+        if (r >= 0)
+                r = sock_opts_after_bind(sf->fd, u, l, err);
         if (r >= 0 && (l->type == SPEC_LISTEN_STREAM || l->type == SPEC_LISTEN_SEQPACKET) &&
             listen(sf->fd, (int)u->backlog) < 0)
                 return (err->step = "listen on", negative_errno());
         return r;
 }
 
-/* Mode and owner of a node we hold open, as for socket files. */
-static int finish_fd(const struct spec_socket *u, int fd, struct sock_error *err)
+/* An O_PATH fd of the FIFO at p, with its stat: a symlink or anything else is refused. */
+static int open_fifo_node(const struct sp_parent *p, struct stat *ret, struct sock_error *err)
 {
-        if (fchmod(fd, u->socket_mode) < 0) {
-                err->step = "chmod";
-                return negative_errno();
-        }
-        if (chown_wanted(u) && fchown(fd, u->socket_user, u->socket_group) < 0) {
-                err->step = "chown";
-                return negative_errno();
-        }
-        return 0;
+        _cleanup_close_ int fd = openat(p->fd, p->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+        if (fd < 0)
+                return (err->step = "open the FIFO", negative_errno());
+        if (fstat(fd, ret) < 0)
+                return (err->step = "inspect", negative_errno());
+        if (S_ISLNK(ret->st_mode))
+                return refuse_symlink(p->path, "open the FIFO", err);
+        if (!S_ISFIFO(ret->st_mode))
+                return (err->step = "use (it exists and is not a FIFO)", -EEXIST);
+        return TAKE_FD(fd);
 }
 
-/* As systemd's fifo_address_create(): an existing FIFO is used, anything else refused. */
+/* As systemd's fifo_address_create(): an existing FIFO is used, anything else refused.
+ * It is opened through the O_PATH fd that was checked, so nothing else gets opened. */
 static int open_fifo(struct sock_set *set, struct sock_fd *sf, struct sock_error *err)
 {
-        const char *path = sf->listen->text;
+        const struct spec_socket *u = sf->unit;
+        _cleanup_(sp_parent_done) struct sp_parent p = {.fd = -1};
+        _cleanup_close_ int node = -1;
         struct stat st;
-        int r = make_parents(set, path, sf->unit->directory_mode, err);
+        bool made;
+        int r = open_parent(set, u, sf->listen->text, &p, err);
 
         if (r < 0)
                 return r;
-        if (mkfifo(path, sf->unit->socket_mode) == 0)
-                sf->made_file = true;
-        else if (errno != EEXIST)
+        made = mkfifoat(p.fd, p.name, u->socket_mode) == 0;
+        if (!made && errno != EEXIST)
                 return (err->step = "create the FIFO", negative_errno());
-        sf->fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
-        if (sf->fd < 0)
-                return (err->step = "open the FIFO", negative_errno());
-        if (fstat(sf->fd, &st) < 0)
-                return (err->step = "inspect", negative_errno());
-        if (!S_ISFIFO(st.st_mode))
-                return (err->step = "use (it exists and is not a FIFO)", -EEXIST);
+        node = open_fifo_node(&p, &st, err);
+        if (node < 0)
+                return node;
+        r = sp_entry_init(&sf->node, p.fd, p.name, node);
+        if (r < 0 && made)
+                (void)sp_unlink_same(p.fd, p.name, &st);
+        if (r < 0)
+                return r;
+        sf->made_file = made;
+        r = sf->fd = sp_reopen(node, O_RDWR | O_NOCTTY | O_NONBLOCK);
+        if (r < 0)
+                return (sf->fd = -1, err->step = "open the FIFO", r);
         sf->own_node = true;
-        r = finish_fd(sf->unit, sf->fd, err);
-        return r < 0 ? r : sock_opts_fifo(sf->fd, sf->unit, err);
+        r = finish_fd(u, sf->fd, err);
+        return r < 0 ? r : sock_opts_fifo(sf->fd, u, err);
 }
 
 /* As systemd's special_address_create(): a character device or a regular file
@@ -274,33 +286,76 @@ static const struct sock_fd *link_target(const struct sock_set *set, const struc
         return NULL;
 }
 
-/* A symlink already there is fine when it points at target; with remove_on_stop
- * whatever else is there goes, as in systemd's socket_symlink(). */
-static int make_link(struct sock_set *set, const struct spec_socket *u, const char *target,
-                     const char *link)
+struct sock_link {
+        struct sp_entry entry;
+        const struct spec_socket *unit;
+        bool made; /* we made it, rather than found it pointing at the target */
+};
+
+static bool points_at(int dir_fd, const char *name, const char *target)
 {
         char buf[PATH_MAX];
-        ssize_t n;
-        char **v;
+        ssize_t n = readlinkat(dir_fd, name, buf, sizeof(buf) - 1);
 
-        if (symlink(target, link) < 0) {
-                if (errno != EEXIST)
-                        return negative_errno();
-                n = readlink(link, buf, sizeof(buf) - 1);
-                if (n >= 0 && (buf[n] = '\0', streq(buf, target)))
-                        return 0;
-                if (!u->remove_on_stop || unlink(link) < 0 || symlink(target, link) < 0)
-                        return -EEXIST;
-        }
-        v = reallocarray(set->made_links, set->n_made_links + 1, sizeof(char *));
-        if (!v)
-                return (void)unlink(link), -ENOMEM;
-        set->made_links = v;
-        v[set->n_made_links] = strdup(link);
-        if (!v[set->n_made_links])
-                return (void)unlink(link), -ENOMEM;
-        set->n_made_links++;
+        return n >= 0 && (buf[n] = '\0', streq(buf, target));
+}
+
+/* A symlink already there is fine when it points at target; with remove_on_stop
+ * whatever else is there goes, as in systemd's socket_symlink(). */
+static int place_link(const struct spec_socket *u, const char *target, const struct sp_parent *p,
+                      bool *ret_made)
+{
+        *ret_made = symlinkat(target, p->fd, p->name) == 0;
+        if (*ret_made)
+                return 0;
+        if (errno != EEXIST)
+                return negative_errno();
+        if (points_at(p->fd, p->name, target))
+                return 0;
+        if (!u->remove_on_stop || unlinkat(p->fd, p->name, 0) < 0 ||
+            symlinkat(target, p->fd, p->name) < 0)
+                return -EEXIST;
+        *ret_made = true;
         return 0;
+}
+
+static int record_link(struct sock_set *set, const struct spec_socket *u, const struct sp_parent *p,
+                       bool made)
+{
+        struct sock_link *v = reallocarray(set->links, set->n_links + 1, sizeof(*v));
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        int r;
+
+        if (!v)
+                return -ENOMEM;
+        set->links = v;
+        fd = openat(p->fd, p->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return negative_errno();
+        if (!S_ISLNK(st.st_mode)) /* replaced already: not ours to record or remove */
+                return -EEXIST;
+        r = sp_entry_init(&v[set->n_links].entry, p->fd, p->name, fd);
+        if (r < 0 && made)
+                (void)sp_unlink_same(p->fd, p->name, &st);
+        if (r < 0)
+                return r;
+        v[set->n_links].unit = u;
+        v[set->n_links++].made = made;
+        return 0;
+}
+
+static int make_link(struct sock_set *set, const struct spec_socket *u, const char *target,
+                     const char *link, struct sock_error *err)
+{
+        _cleanup_(sp_parent_done) struct sp_parent p = {.fd = -1};
+        bool made = false;
+        int r = sp_open_parent(link, u->directory_mode, &set->made_dirs, &p, err->why,
+                               sizeof(err->why));
+
+        if (r >= 0)
+                r = place_link(u, target, &p, &made);
+        return r < 0 ? r : record_link(set, u, &p, made);
 }
 
 static int make_links(struct sock_set *set, const struct spec_socket *u, struct sock_error *err)
@@ -315,10 +370,8 @@ static int make_links(struct sock_set *set, const struct spec_socket *u, struct 
                 return -EINVAL;
         err->listen = sf->listen;
         for (size_t i = 0; u->symlinks[i]; i++) {
-                int r = make_parents(set, u->symlinks[i], u->directory_mode, err);
+                int r = make_link(set, u, target, u->symlinks[i], err);
 
-                if (r >= 0)
-                        r = make_link(set, u, target, u->symlinks[i]);
                 if (r < 0) {
                         snprintf(err->text, sizeof(err->text), "create the symlink %s to",
                                  u->symlinks[i]);
@@ -389,23 +442,13 @@ int sock_open_all(const struct spec *s, struct sock_set *ret, struct sock_error 
         return 0;
 }
 
+/* A node we made or own; a message queue has no directory to hold. */
 static void remove_node(const struct sock_fd *sf)
 {
-        const struct spec_listen *l = sf->listen;
-
-        if (l->type == SPEC_LISTEN_FIFO)
-                (void)unlink(l->text);
-        else if (l->type == SPEC_LISTEN_MQUEUE)
-                (void)mq_unlink(l->text);
-        else if (spec_listen_is_socket(l) && addr_unix_path(&l->addr))
-                (void)unlink(addr_unix_path(&l->addr));
-}
-
-/* On a normal stop remove_on_stop takes every symlink of the unit, as in systemd. */
-static void remove_unit_links(const struct spec_socket *u)
-{
-        for (size_t i = 0; u->remove_on_stop && u->symlinks && u->symlinks[i]; i++)
-                (void)unlink(u->symlinks[i]);
+        if (sf->listen->type == SPEC_LISTEN_MQUEUE)
+                (void)mq_unlink(sf->listen->text);
+        else
+                (void)sp_entry_remove(&sf->node);
 }
 
 void sock_close_all(struct sock_set *set, bool remove_files, bool all)
@@ -421,22 +464,19 @@ void sock_close_all(struct sock_set *set, bool remove_files, bool all)
                         remove_node(sf);
                         removed_any = true;
                 }
-                if (remove_files && !all && (i == 0 || set->fds[i - 1].unit != sf->unit))
-                        remove_unit_links(sf->unit);
+                sp_entry_done(&sf->node);
         }
-        for (size_t i = 0; i < set->n_made_links; i++) {
-                if (remove_files && all)
-                        (void)unlink(set->made_links[i]);
-                free(set->made_links[i]);
+        /* On a normal stop remove_on_stop takes every symlink of the unit, as in systemd. */
+        for (size_t i = 0; i < set->n_links; i++) {
+                struct sock_link *k = &set->links[i];
+
+                if (remove_files && (all ? k->made : k->unit->remove_on_stop))
+                        (void)sp_entry_remove(&k->entry);
+                sp_entry_done(&k->entry);
         }
-        /* Deepest first; rmdir fails harmlessly on a directory someone else filled. */
-        for (size_t i = set->n_made_dirs; i > 0; i--) {
-                if (remove_files && removed_any)
-                        (void)rmdir(set->made_dirs[i - 1]);
-                free(set->made_dirs[i - 1]);
-        }
-        free(set->made_links);
-        free(set->made_dirs);
+        /* Deepest first; a directory someone else filled or replaced stays. */
+        sp_dirs_done(&set->made_dirs, remove_files && removed_any);
+        free(set->links);
         free(set->fds);
         *set = (struct sock_set){0};
 }

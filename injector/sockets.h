@@ -10,23 +10,26 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "injector/safepath.h"
 #include "injector/spec.h"
 
 struct sock_fd {
         int fd;
         const struct spec_socket *unit;
         const struct spec_listen *listen;
+        struct sp_entry node; /* the socket file or FIFO: its directory's fd, name and inode */
         bool made_file; /* we created the node (socket file, FIFO, queue): removed on failure */
         bool own_node;  /* the node is this listen's: removed by remove_on_stop */
 };
 
+struct sock_link; /* a unit's symlink that we made or found pointing at its file */
+
 struct sock_set {
         struct sock_fd *fds; /* in spec order: unit by unit, listen by listen */
         size_t n;
-        char **made_dirs; /* directories we created, deepest last */
-        size_t n_made_dirs;
-        char **made_links; /* symlinks we created */
-        size_t n_made_links;
+        struct sp_dirs made_dirs; /* directories we created, deepest last */
+        struct sock_link *links;
+        size_t n_links;
 };
 
 /* Which step failed, for "bind 0.0.0.0:80: Address already in use". */
@@ -34,11 +37,14 @@ struct sock_error {
         const struct spec_listen *listen;
         const char *step;
         char text[PATH_MAX + 64]; /* where step points when it names more than the step */
+        char why[SP_WHY_MAX];     /* what errno alone does not say: "/run/x is a symbolic link" */
 };
 
 /*
  * Open everything s listens on, in spec order, and make each unit's symlinks.
- * With service.start on-demand, also check that each fd can be watched for
+ * Socket files, FIFOs, symlinks and their directories are reached without
+ * following a symlink anywhere in their paths (safepath.h). With
+ * service.start on-demand, also check that each fd can be watched for
  * traffic. On failure closes and removes everything made so far, fills *err
  * and returns -errno.
  */
@@ -46,7 +52,8 @@ int sock_open_all(const struct spec *s, struct sock_set *ret, struct sock_error 
 
 /* Close every fd. With remove_files, remove the nodes (socket files, FIFOs,
  * message queues) and symlinks of units that set remove_on_stop, or, when all
- * is set, everything we made; then the directories we created that are empty. */
+ * is set, everything we made; then the directories we created that are empty.
+ * A file or directory is only removed while it is still the inode we made. */
 void sock_close_all(struct sock_set *set, bool remove_files, bool all);
 
 /* The protocol a listen's socket is made with: socket_protocol for IP sockets

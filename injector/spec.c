@@ -15,12 +15,17 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "common/util.h"
 #include "injector/commands.h"
+#include "injector/notify.h"
+#include "injector/profile.h"
+#include "injector/spec_policy.h"
 #include "injector/value.h"
 #include "injector/ytree.h"
 
@@ -29,6 +34,7 @@ struct pctx {
         const char *file;
         struct spec_error *err;
         const char *key; /* the key being read, for messages */
+        bool in_profile; /* reading a policy profile's file */
 };
 
 typedef int (*key_fn)(struct pctx *c, const struct ynode *v, void *field);
@@ -1075,6 +1081,164 @@ static int p_environment(struct pctx *c, const struct ynode *v, void *field)
         return each_item(c, v, field, p_env_item);
 }
 
+static const char *const restart_names[] = {
+        "no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort", "always",
+};
+static const char *const kill_mode_names[] = {"control-group", "mixed", "process", "none"};
+
+const char *spec_restart_name(enum spec_restart r)
+{
+        return (size_t)r < ELEMENTSOF(restart_names) ? restart_names[r] : "?";
+}
+
+const char *spec_kill_mode_name(enum spec_kill_mode m)
+{
+        return (size_t)m < ELEMENTSOF(kill_mode_names) ? kill_mode_names[m] : "?";
+}
+
+/* One of names, stored as its index in an enum field. */
+static int p_word(struct pctx *c, const struct ynode *v, void *field, const char *const *names,
+                  size_t n, const char *expected)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (streq(s, names[i])) {
+                        *(int *)field = (int)i;
+                        return 0;
+                }
+        return fail(c, v, "'%s' takes %s, not '%s'", c->key, expected, s);
+}
+
+static int p_restart(struct pctx *c, const struct ynode *v, void *field)
+{
+        return p_word(c, v, field, restart_names, ELEMENTSOF(restart_names),
+                      "no, on-success, on-failure, on-abnormal, on-watchdog, on-abort or always");
+}
+
+static int p_kill_mode(struct pctx *c, const struct ynode *v, void *field)
+{
+        return p_word(c, v, field, kill_mode_names, ELEMENTSOF(kill_mode_names),
+                      "control-group, mixed, process or none");
+}
+
+/* SIGTERM, TERM or 15, as systemd's signal_from_string. */
+static int signal_from_string(const char *s)
+{
+        uint64_t u;
+
+        if (val_uint(s, 1, SIGRTMAX, &u) == 0)
+                return (int)u;
+        if (strncmp(s, "SIG", 3) == 0)
+                s += 3;
+        for (int sig = 1; sig < SIGRTMIN; sig++)
+                if (sigabbrev_np(sig) && streq(s, sigabbrev_np(sig)))
+                        return sig;
+        return -EINVAL;
+}
+
+static int p_signal(struct pctx *c, const struct ynode *v, void *field)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s), sig;
+
+        if (r < 0)
+                return r;
+        sig = signal_from_string(s);
+        if (sig < 0)
+                return fail(c, v, "'%s' takes a signal such as SIGTERM or 15, not '%s'", c->key, s);
+        *(int *)field = sig;
+        return 0;
+}
+
+/* Each item holds exit codes (0-255) and signal names, separated by spaces. */
+static int p_exit_status_item(struct pctx *c, const struct ynode *v, void *field)
+{
+        struct spec_exit_status *set = field;
+        char **words = NULL;
+        uint64_t code;
+        int r = split_words(v->value, &words), sig;
+
+        if (r == 0) /* the empty string resets the list, as in systemd */
+                memset(set, 0, sizeof(*set));
+        for (size_t i = 0; r > 0 && words[i]; i++) {
+                if (val_uint(words[i], 0, 255, &code) == 0)
+                        set->codes[code / 64] |= UINT64_C(1) << (code % 64);
+                else if (!isdigit((unsigned char)words[i][0]) &&
+                         (sig = signal_from_string(words[i])) > 0)
+                        set->signals |= UINT64_C(1) << (sig - 1);
+                else
+                        r = fail(c, v,
+                                 "'%s' takes exit codes from 0 to 255 and signal names, not '%s'",
+                                 c->key, words[i]);
+        }
+        strv_free(words);
+        if (r == -EINVAL && !c->err->message[0])
+                return fail(c, v, "unbalanced quote in '%s'", c->key);
+        return r < 0 ? r : 0;
+}
+
+static int p_exit_status(struct pctx *c, const struct ynode *v, void *field)
+{
+        return each_item(c, v, field, p_exit_status_item);
+}
+
+bool spec_exit_status_has(const struct spec_exit_status *set, int wait_status)
+{
+        if (WIFEXITED(wait_status)) {
+                int code = WEXITSTATUS(wait_status);
+
+                return set->codes[code / 64] & (UINT64_C(1) << (code % 64));
+        }
+        if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) <= 64)
+                return set->signals & (UINT64_C(1) << (WTERMSIG(wait_status) - 1));
+        return false;
+}
+
+static int p_burst(struct pctx *c, const struct ynode *v, void *field)
+{
+        uint64_t u;
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r < 0)
+                return r;
+        if (val_uint(s, 0, UINT32_MAX, &u) < 0)
+                return fail(c, v, "'%s' takes a number from 0 to %u, not '%s'", c->key, UINT32_MAX,
+                            s);
+        *(unsigned *)field = (unsigned)u;
+        return 0;
+}
+
+/* type, notify_access: a word of systemd's (notify.c has the names). */
+static int p_type(struct pctx *c, const struct ynode *v, void *field)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r >= 0 && (r = ntf_type_from_name(s)) < 0)
+                return fail(c, v, "'type' takes simple, exec, notify, forking or oneshot, not '%s'",
+                            s);
+        if (r >= 0)
+                *(enum spec_type *)field = (enum spec_type)r;
+        return r < 0 ? r : 0;
+}
+
+static int p_notify_access(struct pctx *c, const struct ynode *v, void *field)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        if (r >= 0 && (r = ntf_access_from_name(s)) < 0)
+                return fail(c, v, "'notify_access' takes none, main, exec or all, not '%s'", s);
+        if (r >= 0)
+                *(enum spec_notify_access *)field = (enum spec_notify_access)r;
+        return r < 0 ? r : 0;
+}
+
 #define SVC_KEY(n, f, field)                                                                       \
         {                                                                                          \
                 n, f, offsetof(struct spec_service, field)                                         \
@@ -1086,26 +1250,26 @@ static const struct key service_keys[] = {
         SVC_KEY("standard_output", p_stdio, standard_output),
         SVC_KEY("upstart_events", p_bool, upstart_events),
         SVC_KEY("environment", p_environment, environment),
+        SVC_KEY("restart", p_restart, restart),
+        SVC_KEY("restart_sec", p_timespan, restart_usec),
+        SVC_KEY("timeout_start_sec", p_timespan, timeout_start_usec),
+        SVC_KEY("timeout_stop_sec", p_timespan, timeout_stop_usec),
+        SVC_KEY("kill_mode", p_kill_mode, kill_mode),
+        SVC_KEY("kill_signal", p_signal, kill_signal),
+        SVC_KEY("final_kill_signal", p_signal, final_kill_signal),
+        SVC_KEY("send_sighup", p_bool, send_sighup),
+        SVC_KEY("success_exit_status", p_exit_status, success_exit_status),
+        SVC_KEY("restart_prevent_exit_status", p_exit_status, restart_prevent_exit_status),
+        SVC_KEY("restart_force_exit_status", p_exit_status, restart_force_exit_status),
+        SVC_KEY("start_limit_interval_sec", p_timespan, start_limit_interval_usec),
+        SVC_KEY("start_limit_burst", p_burst, start_limit_burst),
+        SVC_KEY("type", p_type, type),
+        SVC_KEY("notify_access", p_notify_access, notify_access),
+        SVC_KEY("watchdog_sec", p_timespan, watchdog_usec),
+        SVC_KEY("file_descriptor_store_max", p_unsigned, file_descriptor_store_max),
 };
 
 static const struct later service_later[] = {
-        {"type"},
-        {"restart"},
-        {"restart_sec"},
-        {"timeout_start_sec"},
-        {"timeout_stop_sec"},
-        {"kill_mode"},
-        {"kill_signal"},
-        {"final_kill_signal"},
-        {"send_sighup"},
-        {"watchdog_sec"},
-        {"notify_access"},
-        {"file_descriptor_store_max"},
-        {"success_exit_status"},
-        {"restart_prevent_exit_status"},
-        {"restart_force_exit_status"},
-        {"start_limit_interval_sec"},
-        {"start_limit_burst"},
         {"standard_error"},
 };
 
@@ -1549,6 +1713,25 @@ static int p_errno(struct pctx *c, const struct ynode *v, void *field)
         return 0;
 }
 
+/* The keys of spec_policy.c: parsed there, reported here. */
+static int p_policy_key(struct pctx *c, const struct ynode *v, void *field)
+{
+        struct spec_key_error e;
+        int r = spec_policy_key(c->s, c->key, v, &e);
+
+        (void)field;
+        return r == -EINVAL ? fail(c, e.at ?: v, "%s", e.message) : r;
+}
+
+/* The profile itself is read first of all (parse_policy); here only its place is checked. */
+static int p_profile(struct pctx *c, const struct ynode *v, void *field)
+{
+        (void)field;
+        if (c->in_profile)
+                return fail(c, v, "a profile cannot name another profile");
+        return 0;
+}
+
 #define POL_KEY(n, f, field)                                                                       \
         {                                                                                          \
                 n, f, offsetof(struct pol_config, field)                                           \
@@ -1559,29 +1742,45 @@ static const struct key policy_keys[] = {
         POL_KEY("no_new_privileges", p_bool, no_new_privileges),
         POL_KEY("capability_bounding_set", p_caps, capability_bounding_set),
         {"restrict_address_families", p_families, 0},
-        POL_KEY("restrict_namespaces", p_bool, restrict_namespaces),
+        {"restrict_namespaces", p_policy_key, 0},
         POL_KEY("lock_personality", p_bool, lock_personality),
         {"system_call_filter", p_filter, 0},
         POL_KEY("system_call_error_number", p_errno, system_call_error_number),
+        {"profile", p_profile, 0},
+        {"supplementary_groups", p_policy_key, 0},
+        POL_KEY("umask", p_mode, umask),
+        {"environment", p_policy_key, 0},
+        {"environment_file", p_policy_key, 0},
+        {"unset_environment", p_policy_key, 0},
+        {"pass_environment", p_policy_key, 0},
+        {"ambient_capabilities", p_policy_key, 0},
+        {"secure_bits", p_policy_key, 0},
+        {"system_call_architectures", p_policy_key, 0},
+        {"system_call_log", p_policy_key, 0},
+        POL_KEY("memory_deny_write_execute", p_bool, memory_deny_write_execute),
+        POL_KEY("restrict_realtime", p_bool, restrict_realtime),
+        POL_KEY("restrict_suid_sgid", p_bool, restrict_suid_sgid),
+        {"limit_cpu", p_policy_key, 0},
+        {"limit_fsize", p_policy_key, 0},
+        {"limit_data", p_policy_key, 0},
+        {"limit_stack", p_policy_key, 0},
+        {"limit_core", p_policy_key, 0},
+        {"limit_rss", p_policy_key, 0},
+        {"limit_nofile", p_policy_key, 0},
+        {"limit_as", p_policy_key, 0},
+        {"limit_nproc", p_policy_key, 0},
+        {"limit_memlock", p_policy_key, 0},
+        {"limit_locks", p_policy_key, 0},
+        {"limit_sigpending", p_policy_key, 0},
+        {"limit_msgqueue", p_policy_key, 0},
+        {"limit_nice", p_policy_key, 0},
+        {"limit_rtprio", p_policy_key, 0},
+        {"limit_rttime", p_policy_key, 0},
+        {"nice", p_policy_key, 0},
+        {"oom_score_adjust", p_policy_key, 0},
 };
 
 static const struct later policy_later[] = {
-        {"supplementary_groups"},
-        {"umask"},
-        {"environment"},
-        {"environment_file"},
-        {"unset_environment"},
-        {"pass_environment"},
-        {"ambient_capabilities"},
-        {"secure_bits"},
-        {"system_call_architectures"},
-        {"system_call_log"},
-        {"memory_deny_write_execute"},
-        {"restrict_realtime"},
-        {"restrict_suid_sgid"},
-        {"nice"},
-        {"oom_score_adjust"},
-        {"profile"},
         {"dynamic_user"},
 };
 
@@ -1730,6 +1929,90 @@ static int parse_sockets(struct pctx *c, const struct ynode *map)
         return 0;
 }
 
+static int read_file(const char *path, char **ret, size_t *ret_len);
+static int compile_filter(struct pctx *c);
+
+static const struct section policy_section = {"policy", policy_keys, ELEMENTSOF(policy_keys),
+                                              policy_later, ELEMENTSOF(policy_later)};
+
+/* A profile's file: a spec with a policy section and nothing else. */
+static int parse_profile(struct pctx *c, const struct ynode *root)
+{
+        if (!root || root->type != YNODE_MAP)
+                return fail(c, root, "a profile is a mapping with one section, policy");
+        for (size_t i = 0; i + 1 < root->n_kids; i += 2) {
+                const struct ynode *k = root->kids[i];
+                int r;
+
+                if (!streq(k->value, "policy"))
+                        return fail(c, k, "a profile holds a policy section only, not '%s'",
+                                    k->value);
+                if ((r = parse_map(c, root->kids[i + 1], &policy_section, &c->s->pol)) < 0)
+                        return r;
+        }
+        /* Its filter must compile on its own, so that an error names the profile's file. */
+        return compile_filter(c);
+}
+
+static int load_profile(struct pctx *c, const struct ynode *v)
+{
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        const char *saved = c->file, *name = NULL;
+        struct spec_policy *p = &c->s->policy;
+        struct ytree_error yerr;
+        struct ynode *root = NULL;
+        char names[256];
+        size_t len = 0;
+        int r;
+
+        c->key = "profile";
+        if ((r = scalar(c, v, &name)) < 0)
+                return r;
+        r = profile_find(name, &path);
+        if (r == -EINVAL)
+                return fail(c, v, "'profile' takes a name (letters, digits, '-', '_'), not '%s'",
+                            name);
+        profile_names(names, sizeof(names));
+        if (r == -ENOENT)
+                return fail(c, v, "unknown profile '%s' (%s%s)", name,
+                            names[0] ? "available: " : "none found: set " PROFILE_PATH_ENV, names);
+        if (r < 0 || (r = read_file(path, &text, &len)) < 0)
+                return fail(c, v, "cannot read profile '%s': %s", name, strerror(-r));
+        if (ytree_load(text, len, &root, &yerr) < 0) {
+                snprintf(c->err->message, sizeof(c->err->message), "%s:%u:%u: %s", path, yerr.line,
+                         yerr.column, yerr.message);
+                return -EINVAL;
+        }
+        c->file = path;
+        c->in_profile = true;
+        r = parse_profile(c, root);
+        c->file = saved;
+        c->in_profile = false;
+        ytree_free(root);
+        if (r < 0)
+                return r;
+        free(p->profile);
+        free(p->profile_path);
+        p->profile = strdup(name);
+        p->profile_path = TAKE_PTR(path);
+        return p->profile ? 0 : -ENOMEM;
+}
+
+/* The profile first, wherever its key stands; then the spec's own keys, each
+ * replacing the profile's. */
+static int parse_policy(struct pctx *c, const struct ynode *map)
+{
+        for (size_t i = 0; map->type == YNODE_MAP && i + 1 < map->n_kids; i += 2) {
+                int r = 0;
+
+                if (streq(map->kids[i]->value, "profile"))
+                        r = load_profile(c, map->kids[i + 1]);
+                if (r < 0)
+                        return r;
+        }
+        return parse_map(c, map, &policy_section, &c->s->pol);
+}
+
 static int parse_root(struct pctx *c, const struct ynode *root)
 {
         static const char *const sections[] = {"sockets", "service", "sandbox", "policy"};
@@ -1758,11 +2041,7 @@ static int parse_root(struct pctx *c, const struct ynode *root)
                                                         ELEMENTSOF(sandbox_later)},
                                       &s->ns);
                 else if (streq(k->value, "policy"))
-                        r = parse_map(c, v,
-                                      &(struct section){"policy", policy_keys,
-                                                        ELEMENTSOF(policy_keys), policy_later,
-                                                        ELEMENTSOF(policy_later)},
-                                      &s->pol);
+                        r = parse_policy(c, v);
                 else {
                         const char *hint = val_suggest(k->value, sections, ELEMENTSOF(sections));
                         return fail(c, k, "unknown section '%s'%s%s%s", k->value,
@@ -1780,6 +2059,13 @@ int spec_init(struct spec *s)
         s->service.start = SPEC_START_ON_DEMAND;
         s->service.standard_input = SPEC_STDIO_NULL;
         s->service.standard_output = SPEC_STDIO_INHERIT;
+        s->service.restart_usec = 100000;
+        s->service.timeout_start_usec = 90 * UINT64_C(1000000);
+        s->service.timeout_stop_usec = 90 * UINT64_C(1000000);
+        s->service.start_limit_interval_usec = 10 * UINT64_C(1000000);
+        s->service.start_limit_burst = 5;
+        s->service.kill_signal = SIGTERM;
+        s->service.final_kill_signal = SIGKILL;
         ns_config_init(&s->ns);
         return pol_config_init(&s->pol);
 }
@@ -1794,6 +2080,7 @@ void spec_done(struct spec *s)
         free(s->service.exec_path);
         pol_filter_free(s->filter);
         pol_config_done(&s->pol);
+        spec_policy_done(&s->policy);
         ns_config_done(&s->ns);
         free(s->filter_marks);
         free(s->user);
@@ -1884,10 +2171,28 @@ static int compile_filter(struct pctx *c)
                                             .column = s->filter_marks[bad].column},
                             "unknown system call, group or errno '%s' in system_call_filter",
                             word ?: "?");
+        bad -= s->pol.n_system_call_filter; /* system_call_log's entries come after */
+        if (r == -EINVAL && s->policy.log_marks && bad < s->pol.n_system_call_log)
+                return fail(c,
+                            &(struct ynode){.line = s->policy.log_marks[bad].line,
+                                            .column = s->policy.log_marks[bad].column},
+                            "unknown system call or group '%s' in system_call_log", word ?: "?");
         if (r == -EINVAL && word)
                 return fail(c, NULL, "unknown system call, group or errno '%s' in the policy",
                             word);
         return fail(c, NULL, "cannot build the seccomp filter: %s", strerror(-r));
+}
+
+/* The policy keys' checks that need the whole spec, after check_ids. */
+static int check_policy(struct pctx *c)
+{
+        struct spec_mark m;
+        char msg[384];
+        int r = spec_policy_finish(c->s, &m, msg, sizeof(msg));
+
+        if (r != -EINVAL)
+                return r < 0 ? fail(c, NULL, "%s", strerror(-r)) : 0;
+        return m.line ? fail_at(c, &m, msg) : fail(c, NULL, "%s", msg);
 }
 
 /* As systemd's User=: the user's supplementary groups come along. */
@@ -2048,6 +2353,8 @@ int spec_finish(struct spec *s, struct spec_error *err)
                 r = check_sockets(&c);
         if (r >= 0)
                 r = check_ids(&c);
+        if (r >= 0)
+                r = check_policy(&c);
         if (r >= 0)
                 r = check_sandbox(&c);
         if (r >= 0)

@@ -151,6 +151,52 @@ enum spec_stdio {
         SPEC_STDIO_JOURNAL, /* stdout: sockjail's own, which stands in for systemd's journal */
 };
 
+/* systemd.service(5) Restart=, in the order of its table's columns. */
+enum spec_restart {
+        SPEC_RESTART_NO,
+        SPEC_RESTART_ON_SUCCESS,
+        SPEC_RESTART_ON_FAILURE,
+        SPEC_RESTART_ON_ABNORMAL,
+        SPEC_RESTART_ON_WATCHDOG,
+        SPEC_RESTART_ON_ABORT,
+        SPEC_RESTART_ALWAYS,
+};
+
+/* systemd.kill(5) KillMode=, mapped to the sandbox's pid namespace. */
+enum spec_kill_mode {
+        SPEC_KILL_CONTROL_GROUP,
+        SPEC_KILL_MIXED,
+        SPEC_KILL_PROCESS,
+        SPEC_KILL_NONE,
+};
+
+/* SuccessExitStatus= and kin: exit codes 0-255 and signals 1-64, as bit sets. */
+struct spec_exit_status {
+        uint64_t codes[4];
+        uint64_t signals; /* bit n-1 for signal n */
+};
+
+/* systemd.service(5) Type=: when the service counts as started (notify.h). */
+enum spec_type {
+        SPEC_TYPE_SIMPLE,  /* once forked */
+        SPEC_TYPE_EXEC,    /* once execve() worked */
+        SPEC_TYPE_NOTIFY,  /* at READY=1 */
+        SPEC_TYPE_FORKING, /* when the first process exits 0, leaving its daemon */
+        SPEC_TYPE_ONESHOT, /* done when it exits 0 */
+        _SPEC_TYPE_MAX,
+};
+
+/* systemd.service(5) NotifyAccess=; unset: main with notify, a watchdog or an
+ * fd store, else none. */
+enum spec_notify_access {
+        SPEC_NOTIFY_ACCESS_UNSET,
+        SPEC_NOTIFY_ACCESS_NONE,
+        SPEC_NOTIFY_ACCESS_MAIN,
+        SPEC_NOTIFY_ACCESS_EXEC,
+        SPEC_NOTIFY_ACCESS_ALL,
+        _SPEC_NOTIFY_ACCESS_MAX,
+};
+
 struct spec_service {
         char **exec;     /* argv, NULL-terminated; exec[0] as written */
         char *exec_path; /* exec[0] resolved against PATH */
@@ -160,6 +206,51 @@ struct spec_service {
         enum spec_stdio standard_output; /* default: inherit (socket with inetd stdin) */
         bool upstart_events;
         char **environment; /* "VAR=value", NULL-terminated */
+        enum spec_type type;
+        enum spec_notify_access notify_access;
+        uint64_t watchdog_usec;             /* watchdog_sec; 0: none */
+        unsigned file_descriptor_store_max; /* 0: no fd store */
+        enum spec_restart restart;
+        uint64_t restart_usec;       /* restart_sec, default 100ms */
+        uint64_t timeout_start_usec; /* 0 or VAL_INFINITY: no limit; default 90s */
+        uint64_t timeout_stop_usec;
+        uint64_t start_limit_interval_usec; /* 0: no start limit; default 10s */
+        unsigned start_limit_burst;         /* default 5 */
+        enum spec_kill_mode kill_mode;
+        int kill_signal;       /* default SIGTERM */
+        int final_kill_signal; /* default SIGKILL */
+        bool send_sighup;
+        struct spec_exit_status success_exit_status;
+        struct spec_exit_status restart_prevent_exit_status;
+        struct spec_exit_status restart_force_exit_status;
+};
+
+/* Whether wait status (as waitpid gives it) is in set. */
+bool spec_exit_status_has(const struct spec_exit_status *set, int wait_status);
+
+/* "no", "on-failure", ...; "control-group", ... */
+const char *spec_restart_name(enum spec_restart r);
+const char *spec_kill_mode_name(enum spec_kill_mode m);
+
+/*
+ * The policy keys the injector carries out itself: the environment (built by
+ * activation.c: PATH, pass_environment, service.environment, environment,
+ * the files' assignments, the protocol's variables, then unset_environment),
+ * supplementary groups (merged into pol.groups by spec_finish), the profile.
+ */
+struct spec_policy {
+        char **environment;       /* "VAR=value", NULL-terminated, or NULL */
+        char **environment_files; /* as written, "-" prefix included */
+        char **file_environment;  /* the files' "VAR=value", read at load, in order */
+        char **pass_environment;  /* names */
+        char **unset_environment; /* names, or VAR=value to remove only that */
+        gid_t *supplementary_groups;
+        size_t n_supplementary_groups;
+        char *profile;               /* the profile's name, NULL: none */
+        char *profile_path;          /* the file it came from */
+        struct spec_mark *log_marks; /* one per pol.system_call_log entry */
+        uint64_t ambient_named;      /* capabilities ambient_capabilities names to add */
+        struct spec_mark ambient_mark, groups_mark;
 };
 
 struct spec {
@@ -169,6 +260,7 @@ struct spec {
         struct spec_service service;
         struct ns_config ns;
         struct pol_config pol;
+        struct spec_policy policy;
         char *user; /* as written, for the plan; NULL: the invoking user */
         char *group;
         struct pol_filter *filter;      /* compiled at load time */

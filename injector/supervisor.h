@@ -19,9 +19,12 @@ enum sup_level {
         SUP_DEBUG,
 };
 
+struct ntf; /* notify.h */
+
 struct sup_params {
         const struct spec *spec;
         struct sock_set *sockets;
+        struct ntf *notify; /* readiness, sd_notify, fd store; NULL: none */
         void (*log)(enum sup_level level, const char *fmt, ...)
                 __attribute__((format(printf, 2, 3)));
 };

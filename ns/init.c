@@ -146,18 +146,66 @@ static void forward_signals(const struct init_state *s, int sfd)
         }
 }
 
-/* The supervisor sends nothing we act on; EOF or an error means it is gone. */
-static enum init_event check_ctl(int ctl_fd, short revents)
+/*
+ * One signal to every process of the sandbox but us. Without a pid namespace
+ * that is our children (the service and the orphans we adopted as subreaper);
+ * their own children get it once they are orphaned, as systemd's
+ * control-group mode without a cgroup cannot do better.
+ */
+static void signal_all(const struct init_state *s, int sig)
 {
-        char buf[sizeof(struct ns_msg)];
+        char buf[256];
+        long pid = 0;
+        ssize_t k;
+
+        if (s->pid1) {
+                (void)kill(-1, sig);
+                return;
+        }
+        _cleanup_close_ int fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                if (!s->service_done)
+                        (void)kill(s->service, sig);
+                return;
+        }
+        while ((k = read(fd, buf, sizeof(buf))) > 0)
+                for (ssize_t i = 0; i < k; i++) {
+                        if (buf[i] >= '0' && buf[i] <= '9' && pid < INT32_MAX / 10) {
+                                pid = pid * 10 + (buf[i] - '0');
+                                continue;
+                        }
+                        if (pid > 0)
+                                (void)kill((pid_t)pid, sig);
+                        pid = 0;
+                }
+        if (pid > 0)
+                (void)kill((pid_t)pid, sig);
+}
+
+static void act_on(const struct init_state *s, const struct ns_msg *m)
+{
+        if (m->kind != NS_MSG_KILL || m->value <= 0 || m->value >= NSIG)
+                return;
+        if (m->step == NS_KILL_ALL)
+                signal_all(s, m->value);
+        else if (m->step == NS_KILL_MAIN && !s->service_done)
+                (void)kill(s->service, m->value);
+}
+
+/* NS_MSG_KILL is acted on; EOF or an error means the supervisor is gone. */
+static enum init_event check_ctl(const struct init_state *s, short revents)
+{
+        struct ns_msg m;
         ssize_t k;
 
         if (revents & (POLLERR | POLLNVAL))
                 return INIT_HANGUP;
         if (revents & POLLIN) {
-                k = recv(ctl_fd, buf, sizeof(buf), MSG_DONTWAIT);
+                k = recv(s->ctl_fd, &m, sizeof(m), MSG_DONTWAIT);
                 if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR))
                         return INIT_HANGUP;
+                if (k == (ssize_t)sizeof(m))
+                        act_on(s, &m);
                 return INIT_CONTINUE;
         }
         return (revents & POLLHUP) ? INIT_HANGUP : INIT_CONTINUE;
@@ -174,7 +222,7 @@ static enum init_event wait_event(const struct init_state *s, int sfd)
                 return INIT_CONTINUE;
         if (p[0].revents & POLLIN)
                 forward_signals(s, sfd);
-        return check_ctl(s->ctl_fd, p[1].revents);
+        return check_ctl(s, p[1].revents);
 }
 
 static void report_exit(int ctl_fd, int status)

@@ -199,11 +199,19 @@ int ns_enter_working_directory(const struct ns_config *c, enum ns_step *ret_step
 /* Child side: bring up "lo" in the current network namespace. */
 int ns_loopback_up(void);
 
-/* Messages on the control socket from the sandbox to the supervisor. */
+/* Messages on the control socket: FAIL, STARTED and EXIT from the sandbox to
+ * the supervisor, KILL from the supervisor to the init. */
 enum ns_msg_kind {
         NS_MSG_FAIL = 1, /* step = a caller-defined step, value = -errno */
         NS_MSG_STARTED,  /* value = the service's pid as the sandbox sees it */
         NS_MSG_EXIT,     /* value = the service's wait status */
+        NS_MSG_KILL,     /* step = enum ns_kill_scope, value = the signal */
+};
+
+/* Whom NS_MSG_KILL signals. */
+enum ns_kill_scope {
+        NS_KILL_MAIN = 1, /* the service's main process */
+        NS_KILL_ALL,      /* every process of the sandbox but the init (pid 1: kill(-1)) */
 };
 
 struct ns_msg {
@@ -217,6 +225,8 @@ struct ns_msg {
  * SIGQUIT, SIGUSR1, SIGUSR2 (sent to the init by the supervisor) to service;
  * reaps every child (it is pid 1 or a child subreaper); when ctl_fd hangs up
  * (the supervisor died) it SIGKILLs everything it can see and returns.
+ * {NS_MSG_KILL, scope, signal} from the supervisor sends signal to the main
+ * process or to every other process of the sandbox.
  * When service exits it sends {NS_MSG_EXIT, 0, wait status} on ctl_fd, kills
  * what is left of its children with SIGKILL and returns the exit code the
  * caller should _exit() with (status, or 128+signal).

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <strings.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -19,6 +20,7 @@
 #include "common/util.h"
 #include "policy/landlock.h"
 #include "policy/pol.h"
+#include "policy/process.h"
 
 /* ---- configuration ---- */
 
@@ -39,6 +41,7 @@ int pol_config_init(struct pol_config *c)
                 .restrict_families = true,
                 .restrict_namespaces = true,
                 .lock_personality = true,
+                .umask = 0022,
         };
         c->system_call_filter = calloc(ELEMENTSOF(default_filter), sizeof(char *));
         c->families = malloc(sizeof(int));
@@ -65,6 +68,9 @@ void pol_config_done(struct pol_config *c)
         for (size_t i = 0; c->system_call_filter && i < c->n_system_call_filter; i++)
                 free(c->system_call_filter[i]);
         free(c->system_call_filter);
+        for (size_t i = 0; c->system_call_log && i < c->n_system_call_log; i++)
+                free(c->system_call_log[i]);
+        free(c->system_call_log);
         free(c->families);
         free(c->groups);
         *c = (struct pol_config){0};
@@ -134,6 +140,22 @@ int pol_capability_from_name(const char *name)
         return cap;
 }
 
+const char *pol_capability_to_name(unsigned cap, char *buf, size_t size)
+{
+        const char *name = capng_capability_to_name(cap);
+        size_t i;
+
+        if (!name) {
+                snprintf(buf, size, "%u", cap);
+                return buf;
+        }
+        i = (size_t)snprintf(buf, size, "CAP_");
+        for (; *name && i + 1 < size; name++)
+                buf[i++] = (char)toupper((unsigned char)*name);
+        buf[i < size ? i : size - 1] = '\0';
+        return buf;
+}
+
 static const char *const step_names[_POL_STEP_MAX] = {
         [POL_STEP_NONE] = "none",
         [POL_STEP_GROUPS] = "setgroups",
@@ -144,6 +166,10 @@ static const char *const step_names[_POL_STEP_MAX] = {
         [POL_STEP_PERSONALITY] = "lock personality",
         [POL_STEP_SECCOMP] = "load seccomp filter",
         [POL_STEP_LANDLOCK] = "deny TCP through the passed sockets (Landlock)",
+        [POL_STEP_OOM_SCORE_ADJUST] = "write /proc/self/oom_score_adj",
+        [POL_STEP_NICE] = "set the nice level",
+        [POL_STEP_RLIMITS] = "set resource limits",
+        [POL_STEP_SECURE_BITS] = "set secure bits",
 };
 
 const char *pol_step_name(enum pol_step step)
@@ -197,13 +223,19 @@ static int set_process_caps(const struct pol_config *c)
         return 0;
 }
 
-/* Ambient caps survive execve for a non-root uid: clear all, raise the kept ones. */
+/*
+ * Ambient caps survive execve for a non-root uid: clear all, raise those of
+ * ambient_capabilities, or when that is not given every kept one.
+ */
 static int set_ambient_caps(const struct pol_config *c)
 {
+        uint64_t ambient = c->ambient_given ? c->ambient_capabilities & c->capability_bounding_set
+                                            : c->capability_bounding_set;
+
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-                return errno == EINVAL ? 0 : negative_errno(); /* kernel < 4.3: no ambient */
+                return errno == EINVAL && !ambient ? 0 : negative_errno(); /* < 4.3: none */
         for (unsigned cap = 0; cap < 64; cap++)
-                if (cap_kept(c, cap) &&
+                if ((ambient & (UINT64_C(1) << cap)) &&
                     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0, 0) < 0)
                         return negative_errno();
         return 0;
@@ -228,13 +260,28 @@ static int set_groups_and_gid(const struct pol_config *c, enum pol_step *ret_ste
 }
 
 /*
- * setresuid away from root clears permitted and effective unless keepcaps is
- * set; keep them only when some capability is meant to survive.
+ * setresuid away from root clears permitted and effective unless keep-caps is
+ * set; keep them only when some capability is meant to survive. The secure
+ * bits go in while CAP_SETPCAP is still effective, with keep-caps added for
+ * that switch as systemd does (execve clears keep-caps again, locked or not).
  */
+static int set_secure_bits(const struct pol_config *c, enum pol_step *ret_step)
+{
+        bool keep = c->change_ids && c->capability_bounding_set != 0;
+        unsigned long bits = c->secure_bits | (keep ? SECBIT_KEEP_CAPS : 0);
+
+        if (c->secure_bits == 0) {
+                if (keep && prctl(PR_SET_KEEPCAPS, 1UL, 0, 0, 0) < 0)
+                        return fail_at(ret_step, POL_STEP_CAPS, negative_errno());
+                return 0;
+        }
+        if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) < 0)
+                return fail_at(ret_step, POL_STEP_SECURE_BITS, negative_errno());
+        return 0;
+}
+
 static int set_uid(const struct pol_config *c, enum pol_step *ret_step)
 {
-        if (c->capability_bounding_set != 0 && prctl(PR_SET_KEEPCAPS, 1UL, 0, 0, 0) < 0)
-                return fail_at(ret_step, POL_STEP_CAPS, negative_errno());
         if (setresuid(c->uid, c->uid, c->uid) < 0)
                 return fail_at(ret_step, POL_STEP_UID, negative_errno());
         return 0;
@@ -254,9 +301,10 @@ static int lock_personality(void)
 }
 
 /*
- * Order matters: the bounding set is dropped while CAP_SETPCAP is still
- * held (before setuid), and the filter comes last so it need not allow
- * capset, setuid or prctl.
+ * Order matters: limits and priorities first, while raising them is still
+ * allowed; the bounding set and the secure bits while CAP_SETPCAP is still
+ * held (before setuid); the filter last so it need not allow capset, setuid
+ * or prctl.
  */
 int pol_apply(const struct pol_config *c, const struct pol_filter *f, enum pol_step *ret_step)
 {
@@ -264,10 +312,14 @@ int pol_apply(const struct pol_config *c, const struct pol_filter *f, enum pol_s
 
         if (ret_step)
                 *ret_step = POL_STEP_NONE;
+        if ((r = pol_process_apply(c, ret_step)) < 0)
+                return r;
         if (c->change_ids && (r = set_groups_and_gid(c, ret_step)) < 0)
                 return r;
         if ((r = drop_bounding_set(c)) < 0)
                 return fail_at(ret_step, POL_STEP_CAPS, r);
+        if ((r = set_secure_bits(c, ret_step)) < 0)
+                return r;
         if (c->change_ids && (r = set_uid(c, ret_step)) < 0)
                 return r;
         if ((r = set_process_caps(c)) < 0 || (r = set_ambient_caps(c)) < 0)

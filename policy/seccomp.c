@@ -2,14 +2,15 @@
 /*
  * The seccomp side of the policy: resolve systemd-style SystemCallFilter=
  * entries into one action per syscall, compile them with libseccomp for the
- * native architecture, and export the BPF before fork so the child only has
- * to hand a ready program to the kernel.
+ * native architecture and those system_call_architectures adds, and export
+ * the BPF before fork so the child only has to hand a ready program to the
+ * kernel.
  *
- * All of it goes into one filter. libseccomp lets an unconditional rule
- * swallow every conditional rule of the same syscall, and does not promise an
- * order between overlapping conditional rules, so each restricted syscall
- * (socket, clone, personality, ...) gets only conditional rules whose
- * argument ranges never overlap with a different action.
+ * The filter and the argument restrictions (restrict.c) go into one
+ * program, one libseccomp context per architecture merged into one, since
+ * a restriction is not spelled the same way everywhere (x86 multiplexes its
+ * socket calls). Interface ioctls and system_call_log are programs of their
+ * own, stacked on it.
  */
 #include <errno.h>
 #include <linux/filter.h>
@@ -22,12 +23,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include <cap-ng.h>
-
 #include "common/util.h"
 #include "policy/groups.h"
 #include "policy/landlock.h"
 #include "policy/pol.h"
+#include "policy/process.h"
+#include "policy/restrict.h"
 
 struct pol_filter {
         struct sock_filter *insns;
@@ -54,6 +55,7 @@ struct sc_table {
         size_t n;
         size_t cap;
         bool allow_list;
+        bool foreign; /* other ABIs too: keep names only they have (pseudo numbers here) */
 };
 
 static void sc_table_done(struct sc_table *t)
@@ -274,7 +276,8 @@ static int sc_table_set(struct sc_table *t, int nr, const char *name, int act)
 /*
  * Names from a group that the running libseccomp does not know for this
  * architecture are skipped (the groups span all architectures and kernels);
- * so are known names that do not exist here (negative pseudo numbers).
+ * so are known names that do not exist here (negative pseudo numbers),
+ * unless another ABI is allowed, where they may (mmap2, socketcall).
  */
 static int set_syscall(struct sc_table *t, const char *name, int act, bool explicit)
 {
@@ -282,7 +285,7 @@ static int set_syscall(struct sc_table *t, const char *name, int act, bool expli
 
         if (nr == __NR_SCMP_ERROR)
                 return explicit ? -EINVAL : 0;
-        if (nr < 0)
+        if (nr < 0 && !t->foreign)
                 return 0;
         return sc_table_set(t, nr, name, act);
 }
@@ -402,64 +405,20 @@ static int apply_entry(struct sc_table *t, const char *entry, char **ret_bad_wor
 
 /* ---- syscalls whose arguments the restrictions look at ---- */
 
-enum special {
-        SPECIAL_NONE,
-        SPECIAL_FAMILY,
-        SPECIAL_CLONE,
-        SPECIAL_CLONE3,
-        SPECIAL_NAMESPACE,
-        SPECIAL_PERSONALITY,
-};
-
-static const struct {
-        const char *name;
-        int nr;
-        enum special kind;
-} specials[] = {
-        {"socket", SCMP_SYS(socket), SPECIAL_FAMILY},
-        {"socketpair", SCMP_SYS(socketpair), SPECIAL_FAMILY},
-        {"clone", SCMP_SYS(clone), SPECIAL_CLONE},
-        {"clone3", SCMP_SYS(clone3), SPECIAL_CLONE3},
-        {"unshare", SCMP_SYS(unshare), SPECIAL_NAMESPACE},
-        {"setns", SCMP_SYS(setns), SPECIAL_NAMESPACE},
-        {"personality", SCMP_SYS(personality), SPECIAL_PERSONALITY},
-};
-
-static bool special_active(const struct pol_config *c, enum special kind)
-{
-        switch (kind) {
-        case SPECIAL_FAMILY:
-                return c->restrict_families;
-        case SPECIAL_CLONE:
-        case SPECIAL_CLONE3:
-        case SPECIAL_NAMESPACE:
-                return c->restrict_namespaces;
-        case SPECIAL_PERSONALITY:
-                return c->lock_personality;
-        case SPECIAL_NONE:
-                break;
-        }
-        return false;
-}
-
-static enum special special_kind(const struct pol_config *c, int nr)
-{
-        for (size_t i = 0; i < ELEMENTSOF(specials); i++)
-                if (specials[i].nr == nr)
-                        return special_active(c, specials[i].kind) ? specials[i].kind
-                                                                   : SPECIAL_NONE;
-        return SPECIAL_NONE;
-}
-
 /* A restricted syscall the filter does not mention still needs its rules. */
 static int add_specials(struct sc_table *t, const struct pol_config *c)
 {
-        for (size_t i = 0; i < ELEMENTSOF(specials); i++) {
-                if (specials[i].nr < 0 || !special_active(c, specials[i].kind) ||
-                    sc_table_get(t, specials[i].nr))
+        size_t n;
+        const struct pol_special_call *calls = pol_special_calls(&n);
+
+        for (size_t i = 0; i < n; i++) {
+                int nr = seccomp_syscall_resolve_name(calls[i].name);
+
+                if (nr == __NR_SCMP_ERROR || (nr < 0 && !t->foreign) ||
+                    calls[i].kind == SPECIAL_SOCKETCALL || !pol_special_active(c, calls[i].kind) ||
+                    sc_table_get(t, nr))
                         continue;
-                int r = sc_table_set(t, specials[i].nr, specials[i].name,
-                                     t->allow_list ? ACT_DENY : ACT_ALLOW);
+                int r = sc_table_set(t, nr, calls[i].name, t->allow_list ? ACT_DENY : ACT_ALLOW);
                 if (r < 0)
                         return r;
         }
@@ -471,6 +430,7 @@ static int sc_table_resolve(struct sc_table *t, const struct pol_config *c, size
 {
         int r;
 
+        t->foreign = c->n_architectures > 0;
         t->allow_list = c->n_system_call_filter > 0 && c->system_call_filter[0][0] != '~';
         /* systemd always allows @default (execve, exit, time, ...) under an allow list. */
         if (t->allow_list && (r = set_name(t, "@default", ACT_ALLOW)) < 0)
@@ -485,6 +445,39 @@ static int sc_table_resolve(struct sc_table *t, const struct pol_config *c, size
         return add_specials(t, c);
 }
 
+/* systemd's architecture names, those an x86-64 kernel runs. */
+static const struct {
+        const char *name;
+        uint32_t token;
+} arch_names[] = {
+        {"x86-64", SCMP_ARCH_X86_64},
+        {"x86", SCMP_ARCH_X86},
+        {"x32", SCMP_ARCH_X32},
+};
+
+static const char *arch_name(uint32_t token)
+{
+        if (token == seccomp_arch_native())
+                return "native";
+        for (size_t i = 0; i < ELEMENTSOF(arch_names); i++)
+                if (arch_names[i].token == token)
+                        return arch_names[i].name;
+        return NULL;
+}
+
+int64_t pol_architecture_from_name(const char *name)
+{
+        if (!name)
+                return -EINVAL;
+        if (streq(name, "native"))
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(arch_names); i++)
+                if (streq(arch_names[i].name, name))
+                        return arch_names[i].token == seccomp_arch_native() ? 0
+                                                                            : arch_names[i].token;
+        return -EINVAL;
+}
+
 static int check_config(const struct pol_config *c)
 {
         if (c->system_call_error_number < 0 || c->system_call_error_number > 4095)
@@ -496,6 +489,14 @@ static int check_config(const struct pol_config *c)
                         return -EINVAL;
         for (size_t i = 0; i < c->n_system_call_filter; i++)
                 if (!c->system_call_filter[i])
+                        return -EINVAL;
+        for (size_t i = 0; i < c->n_system_call_log; i++)
+                if (!c->system_call_log[i])
+                        return -EINVAL;
+        if (c->n_architectures > POL_MAX_ARCHITECTURES)
+                return -EINVAL;
+        for (size_t i = 0; i < c->n_architectures; i++)
+                if (!arch_name(c->architectures[i]) || c->architectures[i] == seccomp_arch_native())
                         return -EINVAL;
         return 0;
 }
@@ -518,153 +519,25 @@ static uint32_t scmp_action(const struct pol_config *c, int act)
         }
 }
 
-struct rule_ctx {
-        scmp_filter_ctx ctx;
-        uint32_t def;
-};
-
-static int add_rule(const struct rule_ctx *rc, uint32_t act, int nr, unsigned n,
-                    const struct scmp_arg_cmp *cmp)
+static const struct pol_special_call *special_call(const char *name)
 {
-        /* Such a rule changes nothing, and libseccomp refuses it with -EACCES. */
-        if (act == rc->def)
-                return 0;
-        return seccomp_rule_add_array(rc->ctx, act, nr, n, cmp);
+        size_t n;
+        const struct pol_special_call *calls = pol_special_calls(&n);
+
+        for (size_t i = 0; i < n; i++)
+                if (streq(calls[i].name, name))
+                        return &calls[i];
+        return NULL;
 }
 
-static bool family_allowed(const struct pol_config *c, int af)
-{
-        bool listed = false;
-
-        for (size_t i = 0; i < c->n_families && !listed; i++)
-                listed = c->families[i] == af;
-        return listed != c->deny_families;
-}
-
-/*
- * Allowed families match the whole 64-bit register exactly and get the
- * syscall's own action; refused ones match on the low 32 bits (the kernel
- * reads an int), and anything >= AF_MAX, including every value with high
- * bits set, is refused too. So no two rules with different actions overlap.
- * (Only SCMP_CMP_MASKED_EQ reads datum_b; the others get an explicit 0 so
- * that no initializer is missing.)
- */
-static int add_family_rules(const struct rule_ctx *rc, const struct pol_config *c, int nr,
-                            uint32_t base)
-{
-        const uint32_t refuse = SCMP_ACT_ERRNO(EAFNOSUPPORT);
-        struct scmp_arg_cmp cmp;
-        int r;
-
-        for (int af = 0; af < AF_MAX; af++) {
-                if (family_allowed(c, af)) {
-                        cmp = SCMP_A0_64(SCMP_CMP_EQ, (uint64_t)af, 0);
-                        r = add_rule(rc, base, nr, 1, &cmp);
-                } else {
-                        cmp = SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint64_t)af);
-                        r = add_rule(rc, refuse, nr, 1, &cmp);
-                }
-                if (r < 0)
-                        return r;
-        }
-        cmp = SCMP_A0_64(SCMP_CMP_GE, (uint64_t)AF_MAX, 0);
-        return add_rule(rc, refuse, nr, 1, &cmp);
-}
-
-#if defined(__s390__) || defined(__s390x__)
-#define CLONE_FLAGS_ARG 1 /* s390 swaps clone's first two arguments */
-#else
-#define CLONE_FLAGS_ARG 0
-#endif
-
-/* CLONE_NEWTIME is left out: in clone() that bit belongs to the exit signal. */
-static const uint64_t clone_ns_flags[] = {
-        CLONE_NEWNS,   CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
-        CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET,
-};
-
-/* Plain clone (fork, threads) stays allowed: no flag bits -> base, any bit -> EPERM. */
-static int add_clone_rules(const struct rule_ctx *rc, int nr, uint32_t base)
-{
-        struct scmp_arg_cmp cmp;
-        uint64_t all = 0;
-        int r;
-
-        if (base != SCMP_ACT_ALLOW)
-                return add_rule(rc, base, nr, 0, NULL);
-        for (size_t i = 0; i < ELEMENTSOF(clone_ns_flags); i++) {
-                all |= clone_ns_flags[i];
-                cmp = SCMP_CMP64(CLONE_FLAGS_ARG, SCMP_CMP_MASKED_EQ, clone_ns_flags[i],
-                                 clone_ns_flags[i]);
-                r = add_rule(rc, SCMP_ACT_ERRNO(EPERM), nr, 1, &cmp);
-                if (r < 0)
-                        return r;
-        }
-        cmp = SCMP_CMP64(CLONE_FLAGS_ARG, SCMP_CMP_MASKED_EQ, all, 0);
-        return add_rule(rc, SCMP_ACT_ALLOW, nr, 1, &cmp);
-}
-
-/*
- * personality(PER_LINUX) and the query personality(0xffffffff) keep the
- * syscall's action; every other value gets EPERM. "Other" must be spelled
- * as rules that never overlap the two allowed values: anything above 32
- * bits, plus, for each bit i, "bit i set and bit i+1 (cyclically) clear";
- * every 32-bit value that is neither all zeros nor all ones has such a pair.
- */
-static int add_personality_rules(const struct rule_ctx *rc, int nr, uint32_t base)
-{
-        const uint32_t refuse = SCMP_ACT_ERRNO(EPERM);
-        struct scmp_arg_cmp cmp;
-        int r;
-
-        if (base != SCMP_ACT_ALLOW)
-                return add_rule(rc, base, nr, 0, NULL);
-        cmp = SCMP_A0_64(SCMP_CMP_EQ, 0, 0);
-        if ((r = add_rule(rc, base, nr, 1, &cmp)) < 0)
-                return r;
-        cmp = SCMP_A0_64(SCMP_CMP_EQ, 0xffffffffu, 0);
-        if ((r = add_rule(rc, base, nr, 1, &cmp)) < 0)
-                return r;
-        cmp = SCMP_A0_64(SCMP_CMP_GT, 0xffffffffu, 0);
-        if ((r = add_rule(rc, refuse, nr, 1, &cmp)) < 0)
-                return r;
-        for (unsigned i = 0; i < 32; i++) {
-                uint64_t bit = UINT64_C(1) << i, next = UINT64_C(1) << ((i + 1) % 32);
-                cmp = SCMP_A0_64(SCMP_CMP_MASKED_EQ, bit | next, bit);
-                if ((r = add_rule(rc, refuse, nr, 1, &cmp)) < 0)
-                        return r;
-        }
-        return 0;
-}
-
-/* A restriction only narrows: a syscall the filter already denies keeps its own action. */
-static uint32_t narrow(uint32_t base, uint32_t restricted)
-{
-        return base == SCMP_ACT_ALLOW ? restricted : base;
-}
-
-static int add_entry_rules(const struct rule_ctx *rc, const struct pol_config *c,
+static int add_entry_rules(const struct pol_rule_ctx *rc, const struct pol_config *c,
                            const struct sc_entry *e)
 {
         uint32_t base = scmp_action(c, e->act);
 
-        switch (special_kind(c, e->nr)) {
-        case SPECIAL_FAMILY:
-                return add_family_rules(rc, c, e->nr, base);
-        case SPECIAL_CLONE:
-                return add_clone_rules(rc, e->nr, base);
-        case SPECIAL_CLONE3:
-                /* Its flags sit in memory a filter cannot read; ENOSYS makes libc fall back
-                 * to clone(), which the filter can inspect (what systemd does). */
-                return add_rule(rc, narrow(base, SCMP_ACT_ERRNO(ENOSYS)), e->nr, 0, NULL);
-        case SPECIAL_NAMESPACE:
-                return add_rule(rc, narrow(base, SCMP_ACT_ERRNO(EPERM)), e->nr, 0, NULL);
-        case SPECIAL_PERSONALITY:
-                return add_personality_rules(rc, e->nr, base);
-        case SPECIAL_NONE:
-                break;
-        }
-        return add_rule(rc, base, e->nr, 0, NULL);
+        if (pol_special_kind(c, e->name) != SPECIAL_NONE)
+                return pol_special_rules(rc, c, special_call(e->name), e->nr, base);
+        return pol_rule_add(rc, base, e->nr, 0, NULL);
 }
 
 /* ---- compiling and loading ---- */
@@ -740,26 +613,96 @@ static void pin_api_level(void)
                 (void)seccomp_api_set(3);
 }
 
+/* A context for one architecture, with the filter's default and bad-arch actions. */
+static int context_new(uint32_t def, uint32_t arch, scmp_filter_ctx *ret)
+{
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(def);
+        int r;
+
+        if (!ctx)
+                return -ENOMEM;
+        /* Other ABIs (int 0x80, x32) would bypass the rules: they kill. */
+        r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+        if (r >= 0 && arch != seccomp_arch_native()) {
+                r = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
+                if (r >= 0)
+                        r = seccomp_arch_add(ctx, arch);
+        }
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(ctx);
+        return 0;
+}
+
+/* Merge one more architecture's context into ctx (which then owns it). */
+static int context_merge(scmp_filter_ctx ctx, scmp_filter_ctx *other)
+{
+        int r = seccomp_merge(ctx, *other);
+
+        if (r >= 0)
+                *other = NULL; /* seccomp_merge released it */
+        return r;
+}
+
+/*
+ * Whether syscall name gets rules in arch's context: it must exist there,
+ * except on x86, where libseccomp spells the socket and IPC calls that only
+ * exist multiplexed (accept, shmget, ...) as socketcall and ipc rules.
+ */
+static bool entry_on_arch(const struct sc_entry *e, uint32_t arch)
+{
+        int nr = seccomp_syscall_resolve_name_arch(arch, e->name);
+
+        return nr >= 0 || (nr != __NR_SCMP_ERROR && arch == SCMP_ARCH_X86);
+}
+
+static int compile_arch(const struct pol_config *c, const struct sc_table *t, uint32_t arch,
+                        scmp_filter_ctx *ret)
+{
+        struct pol_rule_ctx rc = {.def = scmp_action(c, t->allow_list ? ACT_DENY : ACT_ALLOW),
+                                  .arch = arch};
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r = context_new(rc.def, arch, &ctx);
+
+        if (r < 0)
+                return r;
+        rc.ctx = ctx;
+        for (size_t i = 0; i < t->n; i++)
+                if (entry_on_arch(&t->v[i], arch) && (r = add_entry_rules(&rc, c, &t->v[i])) < 0)
+                        return r;
+        *ret = TAKE_PTR(ctx);
+        return 0;
+}
+
 static int compile(const struct pol_config *c, const struct sc_table *t, struct pol_filter **ret)
 {
-        struct rule_ctx rc = {.def = scmp_action(c, t->allow_list ? ACT_DENY : ACT_ALLOW)};
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         int r;
 
         pin_api_level();
-        ctx = seccomp_init(rc.def);
+        r = compile_arch(c, t, seccomp_arch_native(), &ctx);
+        for (size_t i = 0; r >= 0 && i < c->n_architectures; i++) {
+                _cleanup_(seccomp_releasep) scmp_filter_ctx other = NULL;
 
-        if (!ctx)
-                return -ENOMEM;
-        rc.ctx = ctx;
-        /* Native only: i386 (int 0x80) and x32 calls would bypass the rules. */
-        r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+                r = compile_arch(c, t, c->architectures[i], &other);
+                if (r >= 0)
+                        r = context_merge(ctx, &other);
+        }
+        return r < 0 ? r : export_bpf(ctx, ret);
+}
+
+/* One context holding every allowed architecture, for programs of unconditional rules. */
+static int context_all_archs(const struct pol_config *c, uint32_t def, scmp_filter_ctx *ret)
+{
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r = context_new(def, seccomp_arch_native(), &ctx);
+
+        for (size_t i = 0; r >= 0 && i < c->n_architectures; i++)
+                r = seccomp_arch_add(ctx, c->architectures[i]);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < t->n; i++)
-                if ((r = add_entry_rules(&rc, c, &t->v[i])) < 0)
-                        return r;
-        return export_bpf(ctx, ret);
+        *ret = TAKE_PTR(ctx);
+        return 0;
 }
 
 /*
@@ -770,37 +713,102 @@ static int compile(const struct pol_config *c, const struct sc_table *t, struct 
  * 0x8910-0x89ff, matched on the low 32 bits as the kernel reads cmd. systemd
  * stacks its TIOCSTI rule the same way.
  */
-static int compile_ioctl_filter(struct pol_filter **ret)
+static int compile_ioctl_filter(const struct pol_config *c, struct pol_filter **ret)
 {
-        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-        int r;
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r = context_all_archs(c, SCMP_ACT_ALLOW, &ctx);
 
-        if (!ctx)
-                return -ENOMEM;
-        r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
         for (uint32_t cmd = 0x8910; r >= 0 && cmd <= 0x89f0; cmd += 0x10)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
                                      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfffffff0, cmd));
         return r < 0 ? r : export_bpf(ctx, ret);
 }
 
-static int compile_all(const struct pol_config *c, const struct sc_table *t,
-                       struct pol_filter **ret)
+/*
+ * system_call_log: a program of its own, stacked, as systemd does; the
+ * kernel takes the strictest answer of all programs, so a call the filter
+ * refuses stays refused and one it allows is allowed and logged. Listed
+ * names are ACT_ALLOW in t (and "~" ones ACT_DENY): listed calls log, or
+ * with a leading "~", every call but those.
+ */
+static int compile_log_filter(const struct pol_config *c, const struct sc_table *t,
+                              struct pol_filter **ret)
 {
-        struct pol_filter *f = NULL;
+        bool invert = c->system_call_log[0][0] == '~';
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r = context_all_archs(c, invert ? SCMP_ACT_LOG : SCMP_ACT_ALLOW, &ctx);
+
+        for (size_t i = 0; r >= 0 && i < t->n; i++) {
+                bool logged = t->v[i].act == ACT_ALLOW;
+
+                if (logged != invert)
+                        r = seccomp_rule_add(ctx, logged ? SCMP_ACT_LOG : SCMP_ACT_ALLOW,
+                                             t->v[i].nr, 0);
+        }
+        return r < 0 ? r : export_bpf(ctx, ret);
+}
+
+/* The word of entry that holds a ':', or NULL. */
+static char *word_with_colon(const char *entry)
+{
+        const char *start = strchr(entry, ':');
+
+        if (!start)
+                return NULL;
+        while (start > entry && !strchr(BLANKS "~", start[-1]))
+                start--;
+        return strndup(start, strcspn(start, BLANKS));
+}
+
+/* The names of system_call_log, resolved like system_call_filter's but without ":errno". */
+static int sc_log_resolve(struct sc_table *t, const struct pol_config *c, size_t *ret_bad_entry,
+                          char **ret_bad_word)
+{
+        t->foreign = c->n_architectures > 0;
+        for (size_t i = 0; i < c->n_system_call_log; i++) {
+                char *word = word_with_colon(c->system_call_log[i]);
+                int r = -EINVAL;
+
+                if (!word)
+                        r = apply_entry(t, c->system_call_log[i], ret_bad_word);
+                else if (ret_bad_word)
+                        *ret_bad_word = word;
+                else
+                        free(word);
+                if (r == -EINVAL && ret_bad_entry)
+                        *ret_bad_entry = c->n_system_call_filter + i;
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int compile_all(const struct pol_config *c, const struct sc_table *t,
+                       const struct sc_table *log, struct pol_filter **ret)
+{
+        struct pol_filter *f = NULL, **tail;
         int r = compile(c, t, &f);
 
-        if (r >= 0 && pol_denies_inet(c) && (r = compile_ioctl_filter(&f->next)) < 0)
+        if (r < 0 || !f)
+                return r < 0 ? r : -EIO;
+        /* The stacked programs follow, each at the end of the list. */
+        tail = &f->next;
+        if (pol_denies_inet(c) && (r = compile_ioctl_filter(c, tail)) >= 0)
+                tail = &(*tail)->next;
+        if (r >= 0 && c->n_system_call_log > 0)
+                r = compile_log_filter(c, log, tail);
+        if (r < 0) {
                 pol_filter_free(f);
-        if (r >= 0)
-                *ret = f;
-        return r;
+                return r;
+        }
+        *ret = f;
+        return 0;
 }
 
 int pol_filter_build(const struct pol_config *c, struct pol_filter **ret, size_t *ret_bad_entry,
                      char **ret_bad_word)
 {
-        _cleanup_(sc_table_done) struct sc_table t = {0};
+        _cleanup_(sc_table_done) struct sc_table t = {0}, log = {0};
         int r;
 
         if (ret_bad_entry)
@@ -813,9 +821,11 @@ int pol_filter_build(const struct pol_config *c, struct pol_filter **ret, size_t
         if (r < 0)
                 return r;
         r = sc_table_resolve(&t, c, ret_bad_entry, ret_bad_word);
+        if (r >= 0)
+                r = sc_log_resolve(&log, c, ret_bad_entry, ret_bad_word);
         if (r < 0)
                 return r;
-        return compile_all(c, &t, ret);
+        return compile_all(c, &t, &log, ret);
 }
 
 void pol_filter_free(struct pol_filter *f)
@@ -862,30 +872,15 @@ static const char *act_name(const struct pol_config *c, int act, char *buf, size
 
 static void describe_entry(const struct pol_config *c, const struct sc_entry *e, FILE *out)
 {
-        bool allowed = e->act == ACT_ALLOW;
+        enum pol_special kind = pol_special_kind(c, e->name);
         const char *note = "";
-        int act = e->act;
+        int act = e->act, instead = -1;
         char buf[24];
 
-        switch (special_kind(c, e->nr)) {
-        case SPECIAL_FAMILY:
-                note = " (other address families: EAFNOSUPPORT)";
-                break;
-        case SPECIAL_CLONE:
-                note = allowed ? " (with any CLONE_NEW* flag: EPERM)" : "";
-                break;
-        case SPECIAL_CLONE3:
-                act = allowed ? ENOSYS : act;
-                break;
-        case SPECIAL_NAMESPACE:
-                act = allowed ? EPERM : act;
-                break;
-        case SPECIAL_PERSONALITY:
-                note = allowed ? " (PER_LINUX and queries only, else EPERM)" : "";
-                break;
-        case SPECIAL_NONE:
-                break;
-        }
+        if (kind != SPECIAL_NONE && (e->act == ACT_ALLOW || kind == SPECIAL_FAMILY))
+                note = pol_special_note(c, kind, &instead);
+        if (instead >= 0) /* the restriction takes the whole call */
+                act = instead;
         fprintf(out, "  %-7s %s%s\n", act_name(c, act, buf, sizeof(buf)), e->name, note);
 }
 
@@ -894,18 +889,57 @@ static int entry_cmp(const void *a, const void *b)
         return strcmp(((const struct sc_entry *)a)->name, ((const struct sc_entry *)b)->name);
 }
 
+static void describe_architectures(const struct pol_config *c, FILE *out)
+{
+        if (c->n_architectures == 0) {
+                fputs("architectures: native only (other ABIs, such as i386 and x32: kill)\n", out);
+                return;
+        }
+        fputs("architectures: native", out);
+        for (size_t i = 0; i < c->n_architectures; i++)
+                fprintf(out, ", %s", arch_name(c->architectures[i]) ?: "?");
+        fputs(" (others: kill)\n", out);
+        for (size_t i = 0; i < c->n_architectures; i++)
+                if (c->architectures[i] == SCMP_ARCH_X86 && c->restrict_families)
+                        fputs("x86 (i386) socket calls: socket and socketpair fail with "
+                              "EAFNOSUPPORT (socketcall hides the family from the filter)\n",
+                              out);
+}
+
 static void describe_filter(const struct pol_config *c, struct sc_table *t, FILE *out)
 {
         char buf[24];
 
-        fputs("architectures: native only (other ABIs, such as i386 and x32: kill)\n", out);
+        describe_architectures(c, out);
         fprintf(out, "system call filter: %s, anything not listed: %s\n",
                 t->allow_list ? "allow list" : "deny list",
                 act_name(c, t->allow_list ? ACT_DENY : ACT_ALLOW, buf, sizeof(buf)));
         /* By name, so the listing does not depend on the architecture's numbering. */
-        qsort(t->v, t->n, sizeof(*t->v), entry_cmp);
+        if (t->n > 0)
+                qsort(t->v, t->n, sizeof(*t->v), entry_cmp);
         for (size_t i = 0; i < t->n; i++)
                 describe_entry(c, &t->v[i], out);
+}
+
+/* system_call_log, by name: what the stacked program logs. */
+static void describe_log(const struct pol_config *c, struct sc_table *log, FILE *out)
+{
+        bool invert = c->n_system_call_log > 0 && c->system_call_log[0][0] == '~';
+        size_t shown = 0;
+
+        if (c->n_system_call_log == 0) {
+                fputs("system calls logged: none\n", out);
+                return;
+        }
+        fputs(invert ? "system calls logged: every allowed one but" : "system calls logged:", out);
+        if (log->n > 0)
+                qsort(log->v, log->n, sizeof(*log->v), entry_cmp);
+        for (size_t i = 0; i < log->n; i++)
+                if ((log->v[i].act == ACT_ALLOW) != invert) {
+                        fprintf(out, " %s", log->v[i].name);
+                        shown++;
+                }
+        fputs(shown ? "\n" : " none\n", out);
 }
 
 static void describe_ids(const struct pol_config *c, FILE *out)
@@ -921,24 +955,29 @@ static void describe_ids(const struct pol_config *c, FILE *out)
         fputs(c->n_groups ? "\n" : " none\n", out);
 }
 
-static void describe_caps(const struct pol_config *c, FILE *out)
+static void describe_cap_set(const char *what, uint64_t set, FILE *out)
 {
-        fputs("capabilities:", out);
-        if (c->capability_bounding_set == 0)
+        fprintf(out, "%s:", what);
+        if (set == 0)
                 fputs(" none", out);
         for (unsigned cap = 0; cap < 64; cap++) {
-                if (!(c->capability_bounding_set & (UINT64_C(1) << cap)))
-                        continue;
-                const char *name = capng_capability_to_name(cap);
-                if (!name) {
-                        fprintf(out, " %u", cap);
-                        continue;
-                }
-                fputs(" CAP_", out);
-                for (const char *p = name; *p; p++)
-                        fputc(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p, out);
+                char name[40];
+
+                if (set & (UINT64_C(1) << cap))
+                        fprintf(out, " %s", pol_capability_to_name(cap, name, sizeof(name)));
         }
         fputc('\n', out);
+}
+
+static void describe_caps(const struct pol_config *c, FILE *out)
+{
+        describe_cap_set("capabilities", c->capability_bounding_set, out);
+        if (c->ambient_given)
+                describe_cap_set("ambient capabilities",
+                                 c->ambient_capabilities & c->capability_bounding_set, out);
+        else
+                fputs("ambient capabilities: every kept one\n", out);
+        pol_secure_bits_describe(c->secure_bits, out);
 }
 
 static void describe_families(const struct pol_config *c, FILE *out)
@@ -954,7 +993,7 @@ static void describe_families(const struct pol_config *c, FILE *out)
         fputs(deny ? "address families: any but" : "address families:", out);
         /* In number order, whatever order the spec listed them in. */
         for (int af = 0; af < AF_MAX; af++)
-                if (family_allowed(c, af) != deny) {
+                if (pol_family_allowed(c, af) != deny) {
                         const char *name = pol_family_to_name(af);
                         fprintf(out, " %s", name ? name : "?");
                         shown++;
@@ -964,20 +1003,27 @@ static void describe_families(const struct pol_config *c, FILE *out)
         fputs(deny ? " (those: EAFNOSUPPORT)\n" : " (others: EAFNOSUPPORT)\n", out);
 }
 
+static const char *yes_no(bool b)
+{
+        return b ? "yes" : "no";
+}
+
 static void describe_process(const struct pol_config *c, FILE *out)
 {
         fprintf(out, "no_new_privileges: %s\n",
                 c->no_new_privileges ? "yes" : "yes (loading the seccomp filter requires it)");
-        fprintf(out, "namespaces: %s\n",
-                c->restrict_namespaces ? "no new ones (unshare, setns and clone with CLONE_NEW*: "
-                                         "EPERM; clone3: ENOSYS)"
-                                       : "unrestricted");
+        pol_namespaces_describe(c, out);
         fprintf(out, "personality: %s\n", c->lock_personality ? "locked to PER_LINUX" : "unlocked");
+        fprintf(out,
+                "memory_deny_write_execute: %s, restrict_realtime: %s, restrict_suid_sgid: %s\n",
+                yes_no(c->memory_deny_write_execute), yes_no(c->restrict_realtime),
+                yes_no(c->restrict_suid_sgid));
+        pol_process_describe(c, out);
 }
 
 int pol_describe(const struct pol_config *c, FILE *out)
 {
-        _cleanup_(sc_table_done) struct sc_table t = {0};
+        _cleanup_(sc_table_done) struct sc_table t = {0}, log = {0};
         int r;
 
         if (!c || !out)
@@ -986,6 +1032,8 @@ int pol_describe(const struct pol_config *c, FILE *out)
         if (r < 0)
                 return r;
         r = sc_table_resolve(&t, c, NULL, NULL);
+        if (r >= 0)
+                r = sc_log_resolve(&log, c, NULL, NULL);
         if (r < 0)
                 return r;
         describe_ids(c, out);
@@ -994,5 +1042,6 @@ int pol_describe(const struct pol_config *c, FILE *out)
         describe_families(c, out);
         pol_landlock_describe(c, out);
         describe_filter(c, &t, out);
+        describe_log(c, &log, out);
         return ferror(out) ? -EIO : 0;
 }

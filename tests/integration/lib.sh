@@ -86,9 +86,11 @@ until_ok() {
         return 1
 }
 
-# descendants PID: every process below PID.
+# descendants PID: every process below PID but sockjail's guard (injector/guard.h),
+# which removes remove_on_stop files should sockjail be SIGKILLed.
 descendants() {
         for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+                [ "$(cat /proc/"$c"/comm 2>/dev/null)" = sockjail-guard ] && continue
                 echo "$c"
                 descendants "$c"
         done
@@ -116,4 +118,17 @@ known() {
         else
                 echo "KNOWN: $1: got '$2', secure answer '$3' ($4)"
         fi
+}
+
+# ready_address FILE [N]: the address of socket N (default 0) in the
+# "listening" line that sockjail --ready-fd writes to FILE, once it is there
+# (5 s at most). Port 0 in a spec thus gives a port nobody else holds.
+ready_address() {
+        until_ok 5 grep -q '"event":"listening"' "$1" || return 1
+        python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    if d["event"] == "listening":
+        print(d["sockets"][int(sys.argv[2])]["address"])
+        break' "$1" "${2:-0}"
 }

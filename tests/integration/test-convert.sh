@@ -86,7 +86,7 @@ Service=odd-daemon.service
 EOF
 cat >"$T/odd-daemon.service" <<EOF
 [Service]
-Type=notify
+Type=idle
 ExecStart=-$PROBE serve
 ExecReload=/bin/kill -HUP \$MAINPID
 RootImage=/srv/img.raw
@@ -97,12 +97,12 @@ expect "a unit with unsupported directives converts with exit 0" "$?" 0
 expect "... and says nothing on stderr" "$(cat "$T/odd.err")" ""
 for c in "odd.socket:3: ListenUSBFunction=/dev/ffs: not carried over" \
         "odd.socket:4: Frobnicate=yes: not a directive sockjail knows" \
-        "odd-daemon.service:2: Type=notify: not supported by sockjail yet (type)" \
+        "odd-daemon.service:2: Type=idle: sockjail's type takes simple|exec|notify|forking|oneshot" \
         "odd-daemon.service:4: ExecReload=/bin/kill -HUP \$MAINPID: not carried over" \
-        "odd-daemon.service:5: RootImage=/srv/img.raw: not supported by sockjail yet (root_image)" \
-        "odd-daemon.service:6: Restart=always: not supported by sockjail yet (restart)"; do
+        "odd-daemon.service:5: RootImage=/srv/img.raw: not supported by sockjail yet (root_image)"; do
         check "comment: $c" grep -qF "# convert: $c" "$T/odd.yaml"
 done
+check "Restart=always is carried over" grep -qx '  restart: "always"' "$T/odd.yaml"
 # (a long value is cut short in a comment: match around it)
 check "comment: odd-daemon.service:3: ExecStart=-...: the '-' prefix" \
         grep -q "^  # convert: odd-daemon.service:3: ExecStart=-.*: the '-' prefix (a failure" \

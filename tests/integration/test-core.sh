@@ -1,13 +1,13 @@
 #!/bin/sh
 # End to end: a spec's sockets reach a sandboxed probe over IPv4, IPv6 and a
-# unix socket; the probe reports what it sees from inside.
+# unix socket; the probe reports what it sees from inside. Ports are 0: the
+# kernel picks them, and --ready-fd says which.
 . "$(dirname "$0")/lib.sh"
 
-port=$(free_port)
 cat >"$T/core.yaml" <<EOF
 sockets:
   web:
-    listen_stream: ["127.0.0.1:$port", "[::1]:$port"]
+    listen_stream: ["127.0.0.1:0", "[::1]:0"]
   admin:
     listen_stream: $T/run/admin.sock
     socket_mode: "0600"
@@ -18,15 +18,20 @@ EOF
 
 # Stale LISTEN_* from our own parent must never reach the service.
 start core env LISTEN_FDS=9 LISTEN_PID=1 LISTEN_FDNAMES=stale LISTEN_PIDFDID=77 \
-        "$SOCKJAIL" run "$T/core.yaml"
+        "$SOCKJAIL" run --ready-fd 3 "$T/core.yaml" 3>"$T/core.ready"
 sj=$pid
-check "unix socket file appears" until_ok 5 test -S "$T/run/admin.sock"
+a4=$(ready_address "$T/core.ready" 0)
+a6=$(ready_address "$T/core.ready" 1)
+expect "the listening line names the unix socket" "$(ready_address "$T/core.ready" 2)" \
+        "$T/run/admin.sock"
+check "unix socket file appears" test -S "$T/run/admin.sock"
+check "IPv4 and IPv6 got ports" test "${a4#127.0.0.1:}" -gt 0 -a "${a6#\[::1\]:}" -gt 0
 check "on-demand: no service before the first connection" \
         test -z "$(descendants "$sj")"
 
-"$CLIENT" "127.0.0.1:$port" >"$T/r4" 2>"$T/r4.err"
+"$CLIENT" "$a4" >"$T/r4" 2>"$T/r4.err"
 expect "IPv4 client reaches the service" "$?" 0
-"$CLIENT" "[::1]:$port" >"$T/r6" 2>"$T/r6.err"
+"$CLIENT" "$a6" >"$T/r6" 2>"$T/r6.err"
 expect "IPv6 client reaches the service" "$?" 0
 "$CLIENT" "$T/run/admin.sock" >"$T/ru" 2>"$T/ru.err"
 expect "unix client reaches the service" "$?" 0
@@ -41,8 +46,8 @@ expect "LISTEN_PID is the service's own pid" "$(key "$r" env.LISTEN_PID)" "$(key
 expect "service is pid 2 under the sandbox's init" "$(key "$r" pid)" 2
 expect "LISTEN_FDNAMES in spec order" "$(key "$r" env.LISTEN_FDNAMES)" "web:web:admin"
 expect "no LISTEN_PIDFDID" "$(grep -c '^env.LISTEN_PIDFDID=' "$r")" 0
-expect "fd 3 is the IPv4 socket" "$(key "$r" fd.3.addr)" "127.0.0.1:$port"
-expect "fd 4 is the IPv6 socket" "$(key "$r" fd.4.addr)" "[::1]:$port"
+expect "fd 3 is the IPv4 socket" "$(key "$r" fd.3.addr)" "$a4"
+expect "fd 4 is the IPv6 socket" "$(key "$r" fd.4.addr)" "$a6"
 expect "fd 5 is the unix socket" "$(key "$r" fd.5.addr)" "$T/run/admin.sock"
 for n in 3 4 5; do
         expect "fd $n listens" "$(key "$r" fd.$n.listening)" 1
@@ -64,23 +69,22 @@ expect "mount denied" "$(key "$r" errno.mount)" EPERM
 expect "ptrace denied" "$(key "$r" errno.ptrace)" EPERM
 expect "private /tmp is empty" "$(key "$r" tmp.files)" 0
 check "few processes in the pid namespace" test "$(key "$r" proc.pids)" -le 3
-expect "same report over IPv6" "$(key "$T/r6" fd.4.addr)" "[::1]:$port"
+expect "same report over IPv6" "$(key "$T/r6" fd.4.addr)" "$a6"
 expect "same report over unix" "$(key "$T/ru" fd.5.addr)" "$T/run/admin.sock"
 
 # libsystemd's own reading of the protocol, inside the sandbox.
 cat >"$T/sd.yaml" <<EOF
 sockets:
   alpha:
-    listen_stream: 127.0.0.1:$port
+    listen_stream: 127.0.0.1:0
   beta:
     listen_datagram: $T/beta.sock
     file_descriptor_name: b
 service:
   exec: [$SDCHECK, serve]
 EOF
-start sd "$SOCKJAIL" run "$T/sd.yaml"
-until_ok 5 test -S "$T/beta.sock"
-"$CLIENT" "127.0.0.1:$port" >"$T/sd.reply" 2>&1
+start sd "$SOCKJAIL" run --ready-fd 3 "$T/sd.yaml" 3>"$T/sd.ready"
+"$CLIENT" "$(ready_address "$T/sd.ready")" >"$T/sd.reply" 2>&1
 finish "$pid" 10
 expect "sd_listen_fds_with_names sees the sockets and names" \
         "$(head -n 1 "$T/sd.reply")" "sdcheck ok n=2 names=alpha:b"

@@ -130,9 +130,9 @@ check_later() { # TABLE TAG [MIN]: every directive of TABLE in the "NOT SUPPORTE
                 "$T/later-$1" "$T/man5-later-$1" "${3:-5}"
 }
 check_later socket_later sockets 0 # every socket directive may be implemented
-check_later service_later service
+check_later service_later service 0 # the lifecycle and readiness keys may all be done
 check_later sandbox_later sandbox
-check_later policy_later policy
+check_later policy_later policy 1
 
 # ---- both ----
 

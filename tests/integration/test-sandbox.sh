@@ -85,13 +85,14 @@ expect "user: nobody: groups" "$(key "$r" groups)" 65534
 expect "user: nobody: no capabilities" "$(key "$r" status.CapPrm)" 0000000000000000
 expect "user: nobody: setuid(0) fails" "$(key "$r" errno.setuid0)" EPERM
 
-# Signals: each one sockjail forwards ends a service with no handler for it.
-for pair in HUP:1 INT:2 QUIT:3 USR1:10 USR2:12; do
+# Signals: each one sockjail forwards ends a service with no handler for it;
+# SIGINT, like SIGTERM, stops the service with kill_signal (SIGTERM: 128+15).
+for pair in HUP:1 INT:15 QUIT:3 USR1:10 USR2:12; do
         sig=${pair%:*} num=${pair#*:}
         start sig "$SOCKJAIL" run -l "$T/sig.sock" --now -- "$PROBE" sleep
         sj=$pid
         until_ok 5 grep -q ready "$T/sig.out"
         kill -"$sig" "$sj"
         finish "$sj" 10
-        expect "SIG$sig is forwarded (exit 128+$num)" "$rc" "$((128 + num))"
+        expect "SIG$sig ends the service (exit 128+$num)" "$rc" "$((128 + num))"
 done

@@ -19,7 +19,15 @@ vg() {
                 --errors-for-leak-kinds=definite,indirect --log-fd=9 "$SOCKJAIL" "$@" 9>>"$L/vg.log"
 }
 # Only valgrind's own reports ("==PID=="), not its note about seccomp(2).
-vg_clean() { ! grep -q "^==" "$L/vg.log" 2>/dev/null; }
+# valgrind 3.19 predates SIOCUNIXFILE (0x89e0, the safe socket-path check) and
+# notes it in a three-line warning: a notice about valgrind, not an error of
+# ours. Every other "==PID==" line (invalid access, uninitialised use, leaks)
+# counts.
+vg_report() {
+        grep "^==" "$L/vg.log" 2>/dev/null | grep -v -e "noted but unhandled ioctl 0x89e0" \
+                -e "This could cause spurious value errors" -e "README_MISSING_SYSCALL_OR_IOCTL"
+}
+vg_clean() { [ -z "$(vg_report)" ]; }
 
 port=$(free_port)
 cat >"$T/vg.yaml" <<EOF
@@ -38,7 +46,7 @@ finish "$pid" 30
 expect "valgrind: on-demand run exits with the service's status" "$rc" 0
 check "valgrind: the service answered" grep -q '^env.LISTEN_FDS=3$' "$T/vg.r"
 check "valgrind: no errors or leaks on a normal run" vg_clean
-grep -h "^==" "$L/vg.log" 2>/dev/null | head -40
+vg_report | head -40
 : >"$L/vg.log"
 
 printf 'sockets:\n  a:\n    listen_stream: 80\n    backlog: -1\n' >"$T/bad.yaml"
@@ -49,4 +57,4 @@ hold_port "$port"
 vg run -l "$T/x.sock" -l "127.0.0.1:$port" -- "$PROBE" 2>/dev/null
 expect "valgrind: address in use exits 1" "$?" 1
 check "valgrind: no errors or leaks on the failure paths" vg_clean
-grep -h "^==" "$L/vg.log" 2>/dev/null | head -40
+vg_report | head -40

@@ -9,12 +9,16 @@
 #include <cmocka.h>
 #include <linux/netlink.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "common/util.h"
+#include "injector/profile.h"
 #include "injector/spec.h"
 
+#define PROFILE_ENV PROFILE_PATH_ENV
 #define SVC "service:\n  exec: /bin/true\n  start: immediate\n"
 /* A socket with one address, for rows about its other keys (line 4 is the key). */
 #define SK "sockets:\n  http:\n    listen_stream: 80\n"
@@ -239,8 +243,26 @@ static const struct bad_row bad_rows[] = {
          "t.yaml: standard_input: socket needs exactly one listening socket, the spec has 0"},
         {SVC "  environment: [\"1X=2\"]\n",
          "t.yaml:4:17: 'environment' takes VAR=value assignments, not '1X=2'"},
-        {SVC "  restart: always\n",
-         "t.yaml:4:3: 'restart' in service is not supported by this sockjail yet"},
+        {SVC "  standard_error: journal\n",
+         "t.yaml:4:3: 'standard_error' in service is not supported by this sockjail yet"},
+        {SVC "  restart: sometimes\n",
+         "t.yaml:4:12: 'restart' takes no, on-success, on-failure, on-abnormal, on-watchdog, "
+         "on-abort or always, not 'sometimes'"},
+        {SVC "  kill_mode: cgroup\n",
+         "t.yaml:4:14: 'kill_mode' takes control-group, mixed, process or none, not 'cgroup'"},
+        {SVC "  kill_signal: SIGFOO\n",
+         "t.yaml:4:16: 'kill_signal' takes a signal such as SIGTERM or 15, not 'SIGFOO'"},
+        {SVC "  success_exit_status: \"1 SIGFOO\"\n",
+         "t.yaml:4:24: 'success_exit_status' takes exit codes from 0 to 255 and signal names, "
+         "not 'SIGFOO'"},
+        {SVC "  success_exit_status: 256\n",
+         "t.yaml:4:24: 'success_exit_status' takes exit codes from 0 to 255 and signal names, "
+         "not '256'"},
+        {SVC "  timeout_stop_sec: soon\n",
+         "t.yaml:4:21: 'timeout_stop_sec' takes a time span such as 2s, 500ms or 1min, not "
+         "'soon'"},
+        {SVC "  start_limit_burst: -1\n",
+         "t.yaml:4:22: 'start_limit_burst' takes a number from 0 to 4294967295, not '-1'"},
         {SVC "sandbox:\n  private_netwrk: no\n",
          "t.yaml:5:3: unknown key 'private_netwrk' in sandbox (did you mean "
          "'private_network'?)"},
@@ -256,6 +278,79 @@ static const struct bad_row bad_rows[] = {
         {SVC "policy:\n  system_call_error_number: EWHAT\n",
          "t.yaml:5:29: 'system_call_error_number' takes an errno name such as EPERM, or kill, "
          "not 'EWHAT'"},
+        {SVC "policy:\n  umask: 0999\n",
+         "t.yaml:5:10: 'umask' takes an octal file mode such as \"0660\", not '0999'"},
+        {SVC "policy:\n  supplementary_groups: [no-such-group-here]\n",
+         "t.yaml:5:26: unknown group 'no-such-group-here' in 'supplementary_groups'"},
+        {SVC "policy:\n  environment: [\"1X=2\"]\n",
+         "t.yaml:5:17: 'environment' takes VAR=value assignments, not '1X=2'"},
+        {SVC "policy:\n  environment_file: x.env\n",
+         "t.yaml:5:21: 'environment_file' takes an absolute path, optionally after '-', not "
+         "'x.env'"},
+        {SVC "policy:\n  environment_file: /nonexistent/x.env\n",
+         "t.yaml:5:21: cannot read environment file /nonexistent/x.env: No such file or "
+         "directory"},
+        {SVC "policy:\n  environment_file: -/tmp\n",
+         "t.yaml:5:21: cannot read environment file /tmp: not a regular file"},
+        {SVC "policy:\n  environment_file: /nonexistent/*.env\n",
+         "t.yaml:5:21: no environment file matches /nonexistent/*.env"},
+        {SVC "policy:\n  unset_environment: [\"A B\"]\n",
+         "t.yaml:5:23: 'unset_environment' takes variable names or VAR=value assignments, not "
+         "'A B'"},
+        {SVC "policy:\n  pass_environment: HOME LISTEN_FDS\n",
+         "t.yaml:5:21: 'pass_environment' cannot pass LISTEN_FDS: sockjail sets the LISTEN_* "
+         "variables itself"},
+        {SVC "policy:\n  pass_environment: [HOME, 1A]\n",
+         "t.yaml:5:28: 'pass_environment' takes variable names, not '1A'"},
+        {SVC "policy:\n  ambient_capabilities: CAP_FLY\n",
+         "t.yaml:5:25: unknown capability 'CAP_FLY' in 'ambient_capabilities'"},
+        {SVC "policy:\n  capability_bounding_set: CAP_NET_BIND_SERVICE\n"
+             "  ambient_capabilities: [CAP_NET_BIND_SERVICE, CAP_CHOWN]\n",
+         "t.yaml:6:25: ambient_capabilities: CAP_CHOWN is not in capability_bounding_set (an "
+         "ambient capability must be kept too)"},
+        {SVC "policy:\n  secure_bits: [noroot, \"keep-capz\"]\n",
+         "t.yaml:5:25: 'secure_bits' takes keep-caps, keep-caps-locked, no-setuid-fixup, "
+         "no-setuid-fixup-locked, noroot or noroot-locked, not 'keep-capz'"},
+        {SVC "policy:\n  system_call_architectures: native arm64\n",
+         "t.yaml:5:30: 'system_call_architectures' takes native, x86-64, x86 or x32, not 'arm64'"},
+        {SVC "policy:\n  system_call_log: [\"@timer\", \"~bogus_call\"]\n",
+         "t.yaml:5:31: unknown system call or group 'bogus_call' in system_call_log"},
+        {SVC "policy:\n  system_call_log: \"getpid:EPERM\"\n",
+         "t.yaml:5:20: unknown system call or group 'getpid:EPERM' in system_call_log"},
+        {SVC "policy:\n  memory_deny_write_execute: maybe\n",
+         "t.yaml:5:30: 'memory_deny_write_execute' takes a boolean (yes/no, true/false, on/off, "
+         "1/0), not 'maybe'"},
+        {SVC "policy:\n  restrict_namespaces: [net, time]\n",
+         "t.yaml:5:30: 'restrict_namespaces' takes a boolean or namespace types (cgroup, ipc, "
+         "net, mnt, pid, user, uts), not 'time'"},
+        {SVC "policy:\n  limit_nofile: lots\n",
+         "t.yaml:5:17: 'limit_nofile' takes a number, or infinity, optionally as soft:hard, not "
+         "'lots'"},
+        {SVC "policy:\n  limit_nofile: 200:100\n",
+         "t.yaml:5:17: 'limit_nofile': the soft limit is above the hard one in '200:100'"},
+        {SVC "policy:\n  limit_nofile: 1:2:3\n",
+         "t.yaml:5:17: 'limit_nofile' takes a number, or infinity, optionally as soft:hard, not "
+         "'1:2:3'"},
+        {SVC "policy:\n  limit_as: 1X\n",
+         "t.yaml:5:13: 'limit_as' takes a size such as 4096, 64K or 1G, or infinity, optionally "
+         "as soft:hard, not '1X'"},
+        {SVC "policy:\n  limit_cpu: 5parsecs\n",
+         "t.yaml:5:14: 'limit_cpu' takes a time span such as 30, 90s or 2min, or infinity, "
+         "optionally as soft:hard, not '5parsecs'"},
+        {SVC "policy:\n  limit_nice: \"+25\"\n",
+         "t.yaml:5:15: 'limit_nice' takes a nice level from -20 to 19 written +N or -N, or a raw "
+         "limit from 0 to 40, or infinity, optionally as soft:hard, not '+25'"},
+        {SVC "policy:\n  limit_rttime: [1]\n",
+         "t.yaml:5:17: 'limit_rttime' takes a single value, not a list"},
+        {SVC "policy:\n  nice: 20\n", "t.yaml:5:9: 'nice' takes a number from -20 to 19, not '20'"},
+        {SVC "policy:\n  oom_score_adjust: -1001\n",
+         "t.yaml:5:21: 'oom_score_adjust' takes a number from -1000 to 1000, not '-1001'"},
+        {SVC "policy:\n  profile: nope\n",
+         "t.yaml:5:12: unknown profile 'nope' (available: default, strict)"},
+        {SVC "policy:\n  profile: ../etc/passwd\n",
+         "t.yaml:5:12: 'profile' takes a name (letters, digits, '-', '_'), not '../etc/passwd'"},
+        {SVC "policy:\n  dynamic_user: yes\n",
+         "t.yaml:5:3: 'dynamic_user' in policy is not supported by this sockjail yet"},
         {SVC "policy:\n  no_new_privileges: [yes]\n",
          "t.yaml:5:22: 'no_new_privileges' takes a single value, not a list"},
         {"service:\n  exec:\n    - /bin/true\n    - [x]\n",
@@ -550,6 +645,65 @@ static void test_socket_option_defaults(void **state)
         spec_done(&s);
 }
 
+/* systemd.service(5)/systemd.kill(5) defaults, and every lifecycle key read back. */
+static void test_service_lifecycle_keys(void **state)
+{
+        struct spec_error err = {{0}};
+        const struct spec_service *v;
+        struct spec s;
+
+        (void)state;
+        assert_int_equal(load(&s, SVC, &err), 0);
+        v = &s.service;
+        assert_int_equal(v->restart, SPEC_RESTART_NO);
+        assert_int_equal(v->restart_usec, 100000);
+        assert_int_equal(v->timeout_start_usec, 90000000);
+        assert_int_equal(v->timeout_stop_usec, 90000000);
+        assert_int_equal(v->start_limit_interval_usec, 10000000);
+        assert_int_equal(v->start_limit_burst, 5);
+        assert_int_equal(v->kill_mode, SPEC_KILL_CONTROL_GROUP);
+        assert_int_equal(v->kill_signal, SIGTERM);
+        assert_int_equal(v->final_kill_signal, SIGKILL);
+        assert_false(v->send_sighup);
+        assert_false(spec_exit_status_has(&v->success_exit_status, 0));
+        spec_done(&s);
+
+        assert_int_equal(load(&s,
+                              SVC "  restart: on-abnormal\n  restart_sec: 2s 500ms\n"
+                                  "  timeout_start_sec: infinity\n  timeout_stop_sec: 0\n"
+                                  "  kill_mode: mixed\n  kill_signal: INT\n"
+                                  "  final_kill_signal: 3\n  send_sighup: yes\n"
+                                  "  success_exit_status: [\"75 SIGUSR1\", 250]\n"
+                                  "  restart_prevent_exit_status: [9, \"\", 8]\n"
+                                  "  restart_force_exit_status: SIGABRT\n"
+                                  "  start_limit_interval_sec: 1min\n  start_limit_burst: 0\n",
+                              &err),
+                         0);
+        v = &s.service;
+        assert_int_equal(v->restart, SPEC_RESTART_ON_ABNORMAL);
+        assert_string_equal(spec_restart_name(v->restart), "on-abnormal");
+        assert_int_equal(v->restart_usec, 2500000);
+        assert_true(v->timeout_start_usec == UINT64_MAX);
+        assert_int_equal(v->timeout_stop_usec, 0);
+        assert_int_equal(v->kill_mode, SPEC_KILL_MIXED);
+        assert_string_equal(spec_kill_mode_name(v->kill_mode), "mixed");
+        assert_int_equal(v->kill_signal, SIGINT);
+        assert_int_equal(v->final_kill_signal, SIGQUIT);
+        assert_true(v->send_sighup);
+        assert_true(spec_exit_status_has(&v->success_exit_status, W_EXITCODE(75, 0)));
+        assert_true(spec_exit_status_has(&v->success_exit_status, W_EXITCODE(250, 0)));
+        assert_true(spec_exit_status_has(&v->success_exit_status, W_EXITCODE(0, SIGUSR1)));
+        assert_false(spec_exit_status_has(&v->success_exit_status, W_EXITCODE(0, SIGUSR2)));
+        assert_false(spec_exit_status_has(&v->success_exit_status, W_EXITCODE(0, 0)));
+        /* the empty string resets the list: 9 is gone, 8 stays */
+        assert_false(spec_exit_status_has(&v->restart_prevent_exit_status, W_EXITCODE(9, 0)));
+        assert_true(spec_exit_status_has(&v->restart_prevent_exit_status, W_EXITCODE(8, 0)));
+        assert_true(spec_exit_status_has(&v->restart_force_exit_status, W_EXITCODE(0, SIGABRT)));
+        assert_int_equal(v->start_limit_interval_usec, 60000000);
+        assert_int_equal(v->start_limit_burst, 0);
+        spec_done(&s);
+}
+
 /* Accept=yes is parsed (and its defaults resolved) but refused until issue 6. */
 static void test_accept_is_parsed_then_refused(void **state)
 {
@@ -623,6 +777,240 @@ static void test_add_listen_for_command_line(void **state)
         spec_done(&s);
 }
 
+/* The policy keys of systemd.exec(5), read back field by field. */
+static void test_policy_keys_read_back(void **state)
+{
+        char env_path[] = "/tmp/sockjail-env-XXXXXX", text[2048];
+        static const char env_text[] = "# a comment\nFILE_A=one\nFILE_B = \"two words\"\n";
+        struct spec_error err = {{0}};
+        const struct pol_config *p;
+        struct spec s;
+        int fd;
+
+        (void)state;
+        fd = mkstemp(env_path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, env_text, sizeof(env_text) - 1), sizeof(env_text) - 1);
+        close(fd);
+        snprintf(text, sizeof(text),
+                 SVC "policy:\n"
+                     "  umask: \"0027\"\n"
+                     "  environment: [X=1, \"Y=two words\"]\n"
+                     "  environment_file: [-/nonexistent/none.env, %s]\n"
+                     "  unset_environment: [Y, \"X=1\"]\n"
+                     "  pass_environment: HOME LANG\n"
+                     "  capability_bounding_set: [CAP_NET_BIND_SERVICE, CAP_CHOWN]\n"
+                     "  ambient_capabilities: \"~CAP_CHOWN\"\n"
+                     "  secure_bits: keep-caps noroot\n"
+                     "  system_call_architectures: [native, x86, x32, x86]\n"
+                     "  system_call_log: [\"@timer\", getppid]\n"
+                     "  memory_deny_write_execute: yes\n"
+                     "  restrict_realtime: on\n"
+                     "  restrict_suid_sgid: true\n"
+                     "  restrict_namespaces: \"~user net\"\n"
+                     "  limit_cpu: 90500ms\n"
+                     "  limit_rttime: 5000:5ms\n"
+                     "  limit_nofile: 1024:infinity\n"
+                     "  limit_as: 1G\n"
+                     "  limit_nice: \"-5\"\n"
+                     "  limit_rtprio: 0\n"
+                     "  nice: -3\n"
+                     "  oom_score_adjust: 100\n",
+                 env_path);
+        assert_int_equal(load(&s, text, &err), 0);
+        p = &s.pol;
+        assert_int_equal(p->umask, 0027);
+        assert_string_equal(s.policy.environment[1], "Y=two words");
+        assert_string_equal(s.policy.file_environment[0], "FILE_A=one");
+        assert_string_equal(s.policy.file_environment[1], "FILE_B=two words");
+        assert_null(s.policy.file_environment[2]);
+        assert_string_equal(s.policy.environment_files[0], "-/nonexistent/none.env");
+        assert_string_equal(s.policy.unset_environment[1], "X=1");
+        assert_string_equal(s.policy.pass_environment[1], "LANG");
+        assert_true(p->ambient_given);
+        assert_int_equal(p->ambient_capabilities & p->capability_bounding_set,
+                         UINT64_C(1) << 10); /* CAP_NET_BIND_SERVICE: "~" is cut to the kept */
+        assert_int_equal(p->secure_bits, (1 << 4) | (1 << 0));
+        assert_int_equal(p->n_architectures, 2); /* x86 and x32; native always */
+        assert_int_equal(p->n_system_call_log, 2);
+        assert_true(p->memory_deny_write_execute && p->restrict_realtime && p->restrict_suid_sgid);
+        assert_true(p->restrict_namespaces);
+        assert_int_equal(p->allow_namespaces, POL_NAMESPACES_ALL & ~(CLONE_NEWUSER | CLONE_NEWNET));
+        assert_int_equal(p->rlimits[RLIMIT_CPU].value.rlim_cur, 91); /* rounded up */
+        assert_int_equal(p->rlimits[RLIMIT_RTTIME].value.rlim_cur, 5000);
+        assert_int_equal(p->rlimits[RLIMIT_RTTIME].value.rlim_max, 5000);
+        assert_int_equal(p->rlimits[RLIMIT_NOFILE].value.rlim_cur, 1024);
+        assert_true(p->rlimits[RLIMIT_NOFILE].value.rlim_max == RLIM_INFINITY);
+        assert_int_equal(p->rlimits[RLIMIT_AS].value.rlim_cur, 1 << 30);
+        assert_int_equal(p->rlimits[RLIMIT_NICE].value.rlim_cur, 25);
+        assert_true(p->rlimits[RLIMIT_RTPRIO].set);
+        assert_false(p->rlimits[RLIMIT_CORE].set);
+        assert_true(p->nice_given && p->oom_score_adjust_given);
+        assert_int_equal(p->nice, -3);
+        assert_int_equal(p->oom_score_adjust, 100);
+        assert_non_null(s.filter);
+        spec_done(&s);
+        unlink(env_path);
+}
+
+static void test_policy_key_defaults(void **state)
+{
+        struct spec_error err = {{0}};
+        struct spec s;
+
+        (void)state;
+        assert_int_equal(load(&s, SVC, &err), 0);
+        assert_int_equal(s.pol.umask, 0022);
+        assert_false(s.pol.ambient_given || s.pol.nice_given || s.pol.oom_score_adjust_given);
+        assert_false(s.pol.memory_deny_write_execute || s.pol.restrict_realtime);
+        assert_false(s.pol.restrict_suid_sgid);
+        assert_int_equal(s.pol.secure_bits, 0);
+        assert_int_equal(s.pol.n_architectures, 0);
+        assert_int_equal(s.pol.n_system_call_log, 0);
+        for (int i = 0; i < POL_RLIMIT_MAX; i++)
+                assert_false(s.pol.rlimits[i].set);
+        assert_null(s.policy.environment);
+        assert_null(s.policy.profile);
+        /* restrict_namespaces: a boolean still, and every type listed is no restriction */
+        spec_done(&s);
+        assert_int_equal(load(&s,
+                              SVC "policy:\n  restrict_namespaces: [cgroup ipc net, mnt pid "
+                                  "user uts]\n",
+                              &err),
+                         0);
+        assert_false(s.pol.restrict_namespaces);
+        spec_done(&s);
+        assert_int_equal(load(&s, SVC "policy:\n  restrict_namespaces: no\n", &err), 0);
+        assert_false(s.pol.restrict_namespaces);
+        spec_done(&s);
+}
+
+/* The profile is the base wherever its key stands; the spec's keys replace its keys. */
+static void test_profile_is_the_base_and_keys_override(void **state)
+{
+        struct spec_error err = {{0}};
+        struct spec s;
+
+        (void)state;
+        assert_int_equal(load(&s,
+                              SVC "policy:\n"
+                                  "  system_call_error_number: EACCES\n"
+                                  "  profile: strict\n"
+                                  "  restrict_realtime: yes\n",
+                              &err),
+                         0);
+        assert_string_equal(s.policy.profile, "strict");
+        assert_non_null(strstr(s.policy.profile_path, "/policy/profiles/strict.yaml"));
+        assert_int_equal(s.pol.n_system_call_filter, 4); /* strict's, not the default's 3 */
+        assert_string_equal(s.pol.system_call_filter[3], "~@privileged @setuid @resources "
+                                                         "@memlock @aio");
+        assert_int_equal(s.pol.system_call_error_number, EACCES); /* before the key, still wins */
+        assert_true(s.pol.restrict_realtime);
+        assert_true(s.pol.memory_deny_write_execute); /* strict's own */
+        spec_done(&s);
+        assert_int_equal(load(&s,
+                              SVC "policy:\n  profile: strict\n  system_call_filter: "
+                                  "[\"@system-service\"]\n",
+                              &err),
+                         0);
+        assert_int_equal(s.pol.n_system_call_filter, 1);
+        spec_done(&s);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+        char path[256];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        f = fopen(path, "we");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+/* A profile's own errors name the profile's file; SOCKJAIL_PROFILE_PATH comes first. */
+static void test_profile_errors_name_the_profile(void **state)
+{
+        char dir[] = "/tmp/sockjail-profiles-XXXXXX", path[300], *saved;
+        struct spec_error err = {{0}};
+        struct spec s;
+        static const struct {
+                const char *name, *text, *message;
+        } rows[] = {
+                {"key", "policy:\n  nice: 3\n  bogus: 1\n",
+                 "/key.yaml:3:3: unknown key 'bogus' in policy"},
+                {"filter", "policy:\n  system_call_filter: [\"@default\", \"~frob\"]\n",
+                 "/filter.yaml:2:36: unknown system call, group or errno 'frob' in "
+                 "system_call_filter"},
+                {"nested", "policy:\n  profile: strict\n",
+                 "/nested.yaml:2:12: a profile cannot name another profile"},
+                {"other", "sockets: {}\n",
+                 "/other.yaml:1:1: a profile holds a policy section "
+                 "only, not 'sockets'"},
+                {"yaml", "policy: [\n",
+                 "/yaml.yaml:2:1: did not find expected node content while parsing a flow node"},
+        };
+
+        (void)state;
+        assert_non_null(mkdtemp(dir));
+        saved = strdup(getenv(PROFILE_ENV));
+        setenv(PROFILE_ENV, dir, 1);
+        write_file(dir, "strict.yaml", "policy:\n  nice: 7\n"); /* the first directory wins */
+        assert_int_equal(load(&s, SVC "policy:\n  profile: strict\n", &err), 0);
+        assert_true(s.pol.nice_given && s.pol.nice == 7);
+        assert_int_equal(s.pol.n_system_call_filter, 3);
+        spec_done(&s);
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                char text[128], want[512];
+
+                write_file(dir, strcat(strcpy(path, rows[i].name), ".yaml"), rows[i].text);
+                snprintf(text, sizeof(text), SVC "policy:\n  profile: %s\n", rows[i].name);
+                snprintf(want, sizeof(want), "%s%s", dir, rows[i].message);
+                assert_int_equal(load(&s, text, &err), -EINVAL);
+                assert_string_equal(err.message, want);
+                spec_done(&s);
+                snprintf(path, sizeof(path), "%s/%s.yaml", dir, rows[i].name);
+                unlink(path);
+        }
+        snprintf(path, sizeof(path), "%s/strict.yaml", dir);
+        unlink(path);
+        rmdir(dir);
+        setenv(PROFILE_ENV, saved, 1);
+        free(saved);
+}
+
+/* The supplementary groups come on top of the user's own (root: switching needs it). */
+static void test_supplementary_groups_add_to_the_users(void **state)
+{
+        struct spec_error err = {{0}};
+        struct spec s;
+        bool has_42 = false, has_0 = false;
+
+        (void)state;
+        if (geteuid() != 0)
+                skip();
+        assert_int_equal(
+                load(&s, SVC "policy:\n  user: root\n  supplementary_groups: 42 0\n", &err), 0);
+        assert_true(s.pol.change_ids);
+        for (size_t i = 0; i < s.pol.n_groups; i++) {
+                has_42 |= s.pol.groups[i] == 42;
+                has_0 |= s.pol.groups[i] == 0;
+        }
+        assert_true(has_42 && has_0);
+        /* again: spec_finish merges once */
+        size_t n = s.pol.n_groups;
+        assert_int_equal(spec_finish(&s, &err), 0);
+        assert_int_equal(s.pol.n_groups, n);
+        spec_done(&s);
+        /* no user: the invoking process's ids and groups, plus these */
+        assert_int_equal(load(&s, SVC "policy:\n  supplementary_groups: [42]\n", &err), 0);
+        assert_true(s.pol.change_ids);
+        assert_int_equal(s.pol.uid, 0);
+        assert_int_equal(s.pol.groups[s.pol.n_groups - 1], 42);
+        spec_done(&s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -633,10 +1021,21 @@ int main(void)
                 cmocka_unit_test(test_listen_kinds_keep_spec_order),
                 cmocka_unit_test(test_socket_options_read_back),
                 cmocka_unit_test(test_socket_option_defaults),
+                cmocka_unit_test(test_service_lifecycle_keys),
                 cmocka_unit_test(test_accept_is_parsed_then_refused),
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_file_errors),
                 cmocka_unit_test(test_add_listen_for_command_line),
+                cmocka_unit_test(test_policy_keys_read_back),
+                cmocka_unit_test(test_policy_key_defaults),
+                cmocka_unit_test(test_profile_is_the_base_and_keys_override),
+                cmocka_unit_test(test_profile_errors_name_the_profile),
+                cmocka_unit_test(test_supplementary_groups_add_to_the_users),
         };
+        char profiles[4096];
+
+        /* The tests run from the build tree: the profiles are the source tree's. */
+        snprintf(profiles, sizeof(profiles), "%s/policy/profiles", getenv("TOP") ?: ".");
+        setenv(PROFILE_ENV, profiles, 1);
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
