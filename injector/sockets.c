@@ -480,3 +480,25 @@ void sock_close_all(struct sock_set *set, bool remove_files, bool all)
         free(set->fds);
         *set = (struct sock_set){0};
 }
+
+static void add_entry_fds(const struct sp_entry *e, int *fds, size_t max, size_t *k)
+{
+        const int mine[] = {e->dir_fd, e->fd};
+
+        for (size_t i = 0; e->name && i < ELEMENTSOF(mine); i++, (*k)++)
+                if (*k < max)
+                        fds[*k] = mine[i];
+}
+
+size_t sock_private_fds(const struct sock_set *set, int *fds, size_t max)
+{
+        size_t k = 0;
+
+        for (size_t i = 0; i < set->n; i++)
+                add_entry_fds(&set->fds[i].node, fds, max, &k);
+        for (size_t i = 0; i < set->n_links; i++)
+                add_entry_fds(&set->links[i].entry, fds, max, &k);
+        for (size_t i = 0; i < set->made_dirs.n; i++)
+                add_entry_fds(&set->made_dirs.v[i], fds, max, &k);
+        return k;
+}

@@ -56,6 +56,11 @@ int sock_open_all(const struct spec *s, struct sock_set *ret, struct sock_error 
  * A file or directory is only removed while it is still the inode we made. */
 void sock_close_all(struct sock_set *set, bool remove_files, bool all);
 
+/* The fds only sockjail may hold (the O_PATH fds of the directories and files
+ * it made, for the sandbox's init to close): writes at most max of them to fds
+ * and returns how many there are. */
+size_t sock_private_fds(const struct sock_set *set, int *fds, size_t max);
+
 /* The protocol a listen's socket is made with: socket_protocol for IP sockets
  * (udplite for datagram, sctp for stream), the netlink family, else 0. */
 int sock_protocol(const struct spec_socket *u, const struct spec_listen *l);

@@ -192,10 +192,26 @@ static bool start_allowed(struct sup *s)
 
 static void notify_events(struct sup *s, unsigned ev);
 
+/* The fds the sandbox's init closes: ours, the notify ones, the sockets' directory fds. */
+static int *private_fds(const struct sup *s, size_t *ret_n)
+{
+        size_t n = 8 + sock_private_fds(s->p->sockets, NULL, 0);
+        int *fds = calloc(n, sizeof(int));
+
+        if (!fds)
+                return NULL;
+        fds[0] = s->epfd;
+        fds[1] = s->sigfd;
+        fds[2] = s->timerfd;
+        *ret_n = 3 + ntf_private_fds(s->p->notify, fds + 3, 5);
+        *ret_n += sock_private_fds(s->p->sockets, fds + *ret_n, n - *ret_n);
+        return fds;
+}
+
 static void start_service(struct sup *s)
 {
-        int close_fds[8] = {s->epfd, s->sigfd, s->timerfd};
-        size_t n_close = 3 + ntf_private_fds(s->p->notify, close_fds + 3, 5);
+        size_t n_close = 0;
+        _cleanup_free_ int *close_fds = private_fds(s, &n_close);
         struct act_plan plan;
         char t[32];
         int r;
@@ -208,7 +224,7 @@ static void start_service(struct sup *s)
                 return;
         }
         (void)watch_sockets(s, false);
-        r = act_plan_build(s->p->spec, s->p->sockets, &plan);
+        r = close_fds ? act_plan_build(s->p->spec, s->p->sockets, &plan) : -ENOMEM;
         if (r >= 0 && s->p->notify && (r = ntf_plan(s->p->notify, &plan)) < 0)
                 act_plan_done(&plan);
         if (r < 0) {

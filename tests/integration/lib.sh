@@ -10,11 +10,29 @@ T=$(mktemp -d /tmp/sockjail-it.XXXXXX)
 chmod 755 "$T"
 PIDS=
 
+RUNBIN=
 cleanup() {
         for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
         for p in $PIDS; do wait "$p" 2>/dev/null; done
-        rm -rf "$T"
+        rm -rf "$T" ${RUNBIN:+"$RUNBIN"}
 }
+
+# sandbox_visible PROGRAM: set $visible to a path of PROGRAM that a shell
+# inside the default sandbox can exec by name. sockjail runs the service's own
+# program by fd, but "sh -c 'exec PROGRAM'" looks it up inside, where /tmp and
+# /var/tmp are the sandbox's own: a checkout there gets a copy under /run
+# (removed at exit; so call it directly, not in $(...)).
+sandbox_visible() {
+        case $1 in
+        /tmp/* | /var/tmp/*)
+                [ -n "$RUNBIN" ] || { RUNBIN=$(mktemp -d /run/sockjail-bin.XXXXXX) && chmod 755 "$RUNBIN"; }
+                cp "$1" "$RUNBIN/"
+                visible=$RUNBIN/$(basename "$1")
+                ;;
+        *) visible=$1 ;;
+        esac
+}
+
 trap cleanup EXIT
 
 pass() { echo "PASS: $*"; }

@@ -39,6 +39,15 @@ expect "address in use names the address and errno" "$(cat "$T/busy.err")" \
         "sockjail: bind 127.0.0.1:$port: Address already in use"
 check "address in use leaves no socket file or directory" test ! -e "$T/busy"
 
+# A symlink in a socket path: exit 1, the message names the link, and
+# nothing is made where it points.
+mkdir "$T/elsewhere" && ln -s "$T/elsewhere" "$T/linked"
+"$SOCKJAIL" run -l "$T/linked/sub/x.sock" --now -- "$PROBE" >/dev/null 2>"$T/link.err"
+expect "a symlink in a socket path exits 1" "$?" 1
+expect "a symlink in a socket path is named" "$(cat "$T/link.err")" \
+        "sockjail: create the directory of $T/linked/sub/x.sock: Too many levels of symbolic links ($T/linked is a symbolic link)"
+check "nothing is made where the symlink points" test -z "$(ls -A "$T/elsewhere")"
+
 # The service cannot exec (the program is 0700 root's, the service runs as
 # nobody): exit 1 with the step and errno, no socket file, no process.
 P=$BUILD/it-private-$$

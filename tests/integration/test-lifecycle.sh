@@ -4,6 +4,9 @@
 # waiting for traffic, start limits, stop time-outs and SIGKILL of sockjail.
 # Loopback only; every process is started with `start` and stopped by its pid.
 . "$(dirname "$0")/lib.sh"
+# The probe as a shell inside the sandbox can find it by name.
+sandbox_visible "$PROBE"
+SPROBE=$visible
 LOADGEN=$BUILD/tests/loadgen
 KILLS=50
 
@@ -182,7 +185,7 @@ check "... and says so" grep -q "did not stop within 1s (timeout_stop_sec): KILL
 # (kill_signal SIGUSR1 kills the probe but would the shell's children too)
 cat >"$T/mixed.yaml" <<EOF
 service:
-  exec: [/bin/sh, -c, "sleep 300 & exec $PROBE sleep"]
+  exec: [/bin/sh, -c, "sleep 300 & exec $SPROBE sleep"]
   start: immediate
   kill_mode: mixed
   kill_signal: SIGUSR1
@@ -223,7 +226,7 @@ sockets:
     listen_stream: $T/orphan/dir/a.sock
     remove_on_stop: yes
 service:
-  exec: [/bin/sh, -c, "sleep 300 & sleep 300 & exec $PROBE sleep"]
+  exec: [/bin/sh, -c, "sleep 300 & sleep 300 & exec $SPROBE sleep"]
   start: immediate
 EOF
 start orphan "$SOCKJAIL" run "$T/orphan.yaml"

@@ -4,7 +4,10 @@
 # inside with private_users) and the same sandbox in it.
 . "$(dirname "$0")/lib.sh"
 
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+# A command word, not a function: "start" must get sockjail's own pid
+# (setpriv execs it), or a signal would hit a subshell instead.
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+as_nobody() { $NOBODY "$@"; }
 
 # The programs, where uid 65534 can reach them whatever the checkout's modes.
 B=$T/bin
@@ -23,7 +26,7 @@ sockets:
 service:
   exec: [$B/probe, serve, --count, "2"]
 EOF
-start rl as_nobody "$SOCKJAIL" run "$T/rl.yaml"
+start rl $NOBODY "$SOCKJAIL" run "$T/rl.yaml"
 sj=$pid
 check "rootless: the unix socket appears" until_ok 5 test -S "$W/admin.sock"
 expect "rootless: the socket file belongs to the caller" "$(stat -c %u "$W/admin.sock")" 65534
@@ -94,12 +97,13 @@ expect "user: root as uid 65534: says why, where" "$(cat "$T/su.err")" \
 check "user: root as uid 65534: no socket file" test ! -e "$W/su.sock"
 
 # Exit status and signals pass through as they do for root.
-start ex as_nobody "$SOCKJAIL" run -l "$W/ex.sock" --now -- "$B/probe" exit 7
+start ex $NOBODY "$SOCKJAIL" run -l "$W/ex.sock" --now -- "$B/probe" exit 7
 finish "$pid" 10
 expect "rootless: exit status passes through" "$rc" 7
-start sl as_nobody "$SOCKJAIL" run -l "$W/sl.sock" --now -- "$B/probe" sleep
+start sl $NOBODY "$SOCKJAIL" run -l "$W/sl.sock" --now -- "$B/probe" sleep
 sj=$pid
 until_ok 5 grep -q ready "$T/sl.out"
+expect "rootless: the pid signalled is sockjail's" "$(cat /proc/"$sj"/comm)" sockjail
 kill -TERM "$sj"
 finish "$sj" 10
-expect "rootless: SIGTERM is forwarded (143)" "$rc" 143
+expect "rootless: SIGTERM stops the service (143)" "$rc" 143
