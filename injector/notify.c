@@ -977,13 +977,21 @@ unsigned ntf_service_started(struct ntf *n, pid_t inner_pid)
         return n->type == SPEC_TYPE_EXEC ? became_ready(n) : 0;
 }
 
+unsigned ntf_service_forked(struct ntf *n, pid_t inner_pid)
+{
+        pid_t host = find_inner(n, inner_pid);
+
+        n->main_pid = host > 0 ? host : 0;
+        return became_ready(n);
+}
+
 unsigned ntf_service_exited(struct ntf *n, int wait_status)
 {
         bool ok = WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
 
         n->running = false;
         timer_arm(n, 0);
-        if (ok && (n->type == SPEC_TYPE_ONESHOT || n->type == SPEC_TYPE_FORKING))
+        if (ok && n->type == SPEC_TYPE_ONESHOT)
                 return became_ready(n);
         return 0;
 }

@@ -118,6 +118,9 @@ unsigned ntf_sandbox_started(struct ntf *n, pid_t init_pid);
 /* NS_MSG_STARTED: the service's execve() worked; inner_pid is its pid in the
  * sandbox. Starts the watchdog. Returns events (READY for type exec). */
 unsigned ntf_service_started(struct ntf *n, pid_t inner_pid);
+/* Type forking: the parent exited 0 and inner_pid, its daemon, is now the main
+ * process. Returns events (READY). */
+unsigned ntf_service_forked(struct ntf *n, pid_t inner_pid);
 /* The service ended with wait_status: the watchdog stops. Returns events
  * (READY for a oneshot or forking service that exited 0). */
 unsigned ntf_service_exited(struct ntf *n, int wait_status);

@@ -133,7 +133,8 @@ _Noreturn static void init_main(const struct sbx_params *p, int ctl)
                 _exit(127);
         }
         report(ctl, NS_MSG_STARTED, 0, service);
-        _exit(ns_init_run(ctl, service));
+        _exit(ns_init_run_flags(ctl, service,
+                                p->spec->service.type == SPEC_TYPE_FORKING ? NS_INIT_FORKING : 0));
 }
 
 int sbx_open_program(const char *path)

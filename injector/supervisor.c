@@ -410,6 +410,12 @@ static void read_ctl(struct sup *s)
                         notify_events(s, s->p->notify ? ntf_service_started(s->p->notify, m.value)
                                                       : NTF_EVENT_READY);
                         break;
+                case NS_MSG_MAINPID:
+                        s->p->log(SUP_INFO, "service forked: main process is pid %d in its sandbox",
+                                  m.value);
+                        notify_events(s, s->p->notify ? ntf_service_forked(s->p->notify, m.value)
+                                                      : NTF_EVENT_READY);
+                        break;
                 case NS_MSG_FAIL:
                         s->fail_step = m.step;
                         s->fail_errno = m.value;

@@ -239,9 +239,53 @@ static void report_exit(int ctl_fd, int status)
  * status or 128+signal; 137 when the supervisor hung up; 127 when service is
  * not a pid or the signalfd cannot be made (everything is killed first).
  */
+/* The first child left once the forking parent is gone: the daemon it started,
+ * reparented to us. 0 when there is none. */
+static pid_t first_child(void)
+{
+        char path[64], buf[32];
+        ssize_t n;
+        int fd;
+
+        snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)gettid());
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        n = read(fd, buf, sizeof(buf) - 1);
+        safe_close(fd);
+        if (n <= 0)
+                return 0;
+        buf[n] = '\0';
+        return (pid_t)strtol(buf, NULL, 10);
+}
+
+/* Type forking: a parent that exited 0 hands the service over to its daemon. */
+static bool adopt_daemon(struct init_state *s)
+{
+        struct ns_msg m = {.kind = NS_MSG_MAINPID};
+        pid_t daemon;
+
+        if (!WIFEXITED(s->service_status) || WEXITSTATUS(s->service_status) != 0)
+                return false;
+        daemon = first_child();
+        if (daemon <= 0)
+                return false;
+        s->service = daemon;
+        s->service_done = false;
+        m.value = daemon;
+        (void)send(s->ctl_fd, &m, sizeof(m), MSG_NOSIGNAL);
+        return true;
+}
+
 int ns_init_run(int ctl_fd, pid_t service)
 {
+        return ns_init_run_flags(ctl_fd, service, 0);
+}
+
+int ns_init_run_flags(int ctl_fd, pid_t service, unsigned flags)
+{
         struct init_state s = {.ctl_fd = ctl_fd, .service = service, .pid1 = getpid() == 1};
+        bool adopted = false;
 
         /* second guard; the caller should have set it right after clone */
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -254,11 +298,16 @@ int ns_init_run(int ctl_fd, pid_t service)
                 kill_all(&s);
                 return 127;
         }
-        while (!reap_exited(&s)) {
-                if (wait_event(&s, sfd) == INIT_HANGUP) {
-                        kill_all(&s);
-                        return 128 + SIGKILL;
+        for (;;) {
+                while (!reap_exited(&s)) {
+                        if (wait_event(&s, sfd) == INIT_HANGUP) {
+                                kill_all(&s);
+                                return 128 + SIGKILL;
+                        }
                 }
+                if (!(flags & NS_INIT_FORKING) || adopted || !adopt_daemon(&s))
+                        break;
+                adopted = true;
         }
         report_exit(ctl_fd, s.service_status);
         kill_all(&s);

@@ -206,6 +206,7 @@ enum ns_msg_kind {
         NS_MSG_STARTED,  /* value = the service's pid as the sandbox sees it */
         NS_MSG_EXIT,     /* value = the service's wait status */
         NS_MSG_KILL,     /* step = enum ns_kill_scope, value = the signal */
+        NS_MSG_MAINPID,  /* type forking: value = the daemon now main, as the sandbox sees it */
 };
 
 /* Whom NS_MSG_KILL signals. */
@@ -232,3 +233,9 @@ struct ns_msg {
  * caller should _exit() with (status, or 128+signal).
  */
 int ns_init_run(int ctl_fd, pid_t service);
+
+/* ns_init_run for a service of type forking: when service exits 0 and left a
+ * process behind (reparented to the init), that process becomes the main one,
+ * reported as {NS_MSG_MAINPID, 0, its pid}; its exit ends the service. */
+#define NS_INIT_FORKING 1U
+int ns_init_run_flags(int ctl_fd, pid_t service, unsigned flags);
