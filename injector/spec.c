@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "common/strv.h"
 #include "common/util.h"
 #include "injector/commands.h"
 #include "injector/notify.h"
@@ -752,9 +753,6 @@ static int p_smack_label(struct pctx *c, const struct ynode *v, void *field)
         return set_word(c, v, field, 256, "a SMACK label (1 to 255 characters, no '/' or spaces)");
 }
 
-static void strv_free(char **v);
-static int strv_push(char ***v, const char *s);
-
 static int symlink_item(struct pctx *c, const struct ynode *v, void *field)
 {
         if (v->value[0] == '\0') { /* the empty string resets the list, as in systemd */
@@ -844,8 +842,6 @@ static const struct key socket_keys[] = {
 
 static const struct later socket_later[] = {};
 
-static void strv_free(char **v);
-
 /* Parse a command line the way a user types it: whitespace, '…' and "…". */
 static int split_words(const char *s, char ***ret)
 {
@@ -892,29 +888,6 @@ static int split_words(const char *s, char ***ret)
         }
         *ret = v;
         return (int)n;
-}
-
-static void strv_free(char **v)
-{
-        for (size_t i = 0; v && v[i]; i++)
-                free(v[i]);
-        free(v);
-}
-
-static int strv_push(char ***v, const char *s)
-{
-        size_t n = 0;
-        char **nv;
-
-        while (*v && (*v)[n])
-                n++;
-        nv = reallocarray(*v, n + 2, sizeof(char *));
-        if (!nv)
-                return -ENOMEM;
-        *v = nv;
-        nv[n] = strdup(s);
-        nv[n + 1] = NULL;
-        return nv[n] ? 0 : -ENOMEM;
 }
 
 static void command_free(struct spec_command *cmd)
@@ -1056,22 +1029,11 @@ static int p_stdio(struct pctx *c, const struct ynode *v, void *field)
                     is_input ? "null or socket" : "inherit, null, socket or journal", s);
 }
 
-static bool env_name_valid(const char *s, size_t n)
-{
-        if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (!(s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-                      (s[i] >= '0' && s[i] <= '9')))
-                        return false;
-        return true;
-}
-
 static int p_env_item(struct pctx *c, const struct ynode *v, void *field)
 {
         const char *eq = strchr(v->value, '=');
 
-        if (!eq || !env_name_valid(v->value, (size_t)(eq - v->value)))
+        if (!eq || !spec_env_name_valid(v->value, (size_t)(eq - v->value)))
                 return fail(c, v, "'%s' takes VAR=value assignments, not '%s'", c->key, v->value);
         return strv_push(field, v->value);
 }

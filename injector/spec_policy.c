@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 
+#include "common/strv.h"
 #include "common/util.h"
 #include "injector/envfile.h"
 #include "injector/value.h"
@@ -92,36 +93,13 @@ static struct spec_mark mark_of(const struct ynode *n)
 
 /* ---- lists of strings ---- */
 
-static void strv_free(char **v)
-{
-        for (size_t i = 0; v && v[i]; i++)
-                free(v[i]);
-        free(v);
-}
-
 static void strv_reset(char ***v)
 {
         strv_free(*v);
         *v = NULL;
 }
 
-static int strv_push(char ***v, const char *s)
-{
-        size_t n = 0;
-        char **nv;
-
-        while (*v && (*v)[n])
-                n++;
-        nv = reallocarray(*v, n + 2, sizeof(char *));
-        if (!nv)
-                return -ENOMEM;
-        *v = nv;
-        nv[n] = strdup(s);
-        nv[n + 1] = NULL;
-        return nv[n] ? 0 : -ENOMEM;
-}
-
-static bool env_name_valid(const char *s, size_t n)
+bool spec_env_name_valid(const char *s, size_t n)
 {
         if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
                 return false;
@@ -142,7 +120,7 @@ static int env_item(struct kctx *k, const struct ynode *item)
                 strv_reset(&k->s->policy.environment);
                 return 0;
         }
-        if (!eq || !env_name_valid(item->value, (size_t)(eq - item->value)))
+        if (!eq || !spec_env_name_valid(item->value, (size_t)(eq - item->value)))
                 return bad(k, item, "'%s' takes VAR=value assignments, not '%s'", k->key,
                            item->value);
         return strv_push(&k->s->policy.environment, item->value);
@@ -150,7 +128,7 @@ static int env_item(struct kctx *k, const struct ynode *item)
 
 static int pass_word(struct kctx *k, const struct ynode *item, const char *w)
 {
-        if (!env_name_valid(w, strlen(w)))
+        if (!spec_env_name_valid(w, strlen(w)))
                 return bad(k, item, "'%s' takes variable names, not '%s'", k->key, w);
         if (startswith(w, "LISTEN_"))
                 return bad(k, item,
@@ -176,7 +154,7 @@ static int unset_item(struct kctx *k, const struct ynode *item)
                 strv_reset(&k->s->policy.unset_environment);
                 return 0;
         }
-        if (!env_name_valid(s, strcspn(s, "=")))
+        if (!spec_env_name_valid(s, strcspn(s, "=")))
                 return bad(k, item, "'%s' takes variable names or VAR=value assignments, not '%s'",
                            k->key, s);
         return strv_push(&k->s->policy.unset_environment, s);

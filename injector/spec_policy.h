@@ -19,6 +19,9 @@ struct spec_key_error {
         char message[384];
 };
 
+/* A valid environment variable name: the n bytes at s, [A-Za-z_][A-Za-z0-9_]*. */
+bool spec_env_name_valid(const char *s, size_t n);
+
 /* Whether key is one of these. */
 bool spec_policy_has_key(const char *key);
 

@@ -9,14 +9,8 @@
 
 #include <limits.h>
 
+#include "common/strv.h"
 #include "common/util.h"
-
-static void strv_free(char **v)
-{
-        for (size_t i = 0; v && v[i]; i++)
-                free(v[i]);
-        free(v);
-}
 
 void ns_config_done(struct ns_config *c)
 {
