@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "tests/unit/load_spec.h"
 #include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -52,25 +54,6 @@ _printf_(2, 3) static void capture(enum sup_level level, const char *fmt, ...)
         va_end(ap);
         n = strlen(logbuf);
         snprintf(logbuf + n, sizeof(logbuf) - n, "\n");
-}
-
-/* Load a spec; "@D" in fmt's arguments is written as the test's directory. */
-_printf_(2, 3) static void load(struct spec *s, const char *fmt, ...)
-{
-        struct spec_error err = {{0}};
-        char text[4096];
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        vsnprintf(text, sizeof(text), fmt, ap);
-        va_end(ap);
-        assert_int_equal(spec_init(s), 0);
-        r = spec_load_string(s, "t.yaml", text, strlen(text), &err);
-        if (r >= 0)
-                r = spec_finish(s, &err);
-        if (r < 0)
-                fail_msg("%s", err.message);
 }
 
 static const char *slurp(const char *name)

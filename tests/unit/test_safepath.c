@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "tests/unit/load_spec.h"
 #include <dirent.h>
 #include <grp.h>
 #include <linux/sockios.h>
@@ -54,24 +56,6 @@ static const char *at(char *buf, const char *name)
 {
         snprintf(buf, P, "%s/%s", dir, name);
         return buf;
-}
-
-static void load(struct spec *s, const char *fmt, ...)
-{
-        struct spec_error err = {{0}};
-        char text[4096];
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        vsnprintf(text, sizeof(text), fmt, ap);
-        va_end(ap);
-        assert_int_equal(spec_init(s), 0);
-        r = spec_load_string(s, "t.yaml", text, strlen(text), &err);
-        if (r >= 0)
-                r = spec_finish(s, &err);
-        if (r < 0)
-                fail_msg("%s", err.message);
 }
 
 static int entries(const char *path)

@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "tests/unit/load_spec.h"
 #include <linux/netlink.h>
 #include <mqueue.h>
 #include <net/if.h>
@@ -37,24 +39,6 @@ static int teardown(void **state)
         (void)state;
         snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
         return system(cmd) == 0 ? 0 : -1;
-}
-
-static void load(struct spec *s, const char *fmt, ...)
-{
-        struct spec_error err = {{0}};
-        char text[4096];
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        vsnprintf(text, sizeof(text), fmt, ap);
-        va_end(ap);
-        assert_int_equal(spec_init(s), 0);
-        r = spec_load_string(s, "t.yaml", text, strlen(text), &err);
-        if (r >= 0)
-                r = spec_finish(s, &err);
-        if (r < 0)
-                fail_msg("%s", err.message);
 }
 
 static int getint(int fd, int level, int name)
