@@ -967,9 +967,15 @@ unsigned ntf_sandbox_started(struct ntf *n, pid_t init_pid)
         return n->type == SPEC_TYPE_SIMPLE ? became_ready(n) : 0;
 }
 
-unsigned ntf_service_started(struct ntf *n, pid_t inner_pid)
+/*
+ * The init's NS_MSG_STARTED can arrive after the service's first datagrams: a main process
+ * learnt from them (or named by MAINPID=) stays.
+ */
+unsigned ntf_service_started(struct ntf *n, pid_t inner_pid, pid_t host_pid)
 {
-        pid_t host = find_inner(n, inner_pid);
+        pid_t host = n->main_pid > 0 ? n->main_pid
+                     : host_pid > 0  ? host_pid
+                                     : find_inner(n, inner_pid);
 
         n->main_pid = host > 0 ? host : 0;
         if (n->wd_usec > 0)
@@ -977,9 +983,9 @@ unsigned ntf_service_started(struct ntf *n, pid_t inner_pid)
         return n->type == SPEC_TYPE_EXEC ? became_ready(n) : 0;
 }
 
-unsigned ntf_service_forked(struct ntf *n, pid_t inner_pid)
+unsigned ntf_service_forked(struct ntf *n, pid_t inner_pid, pid_t host_pid)
 {
-        pid_t host = find_inner(n, inner_pid);
+        pid_t host = host_pid > 0 ? host_pid : find_inner(n, inner_pid);
 
         n->main_pid = host > 0 ? host : 0;
         return became_ready(n);

@@ -116,11 +116,12 @@ int ntf_plan(struct ntf *n, struct act_plan *plan);
  * reset. Returns events (READY for type simple). */
 unsigned ntf_sandbox_started(struct ntf *n, pid_t init_pid);
 /* NS_MSG_STARTED: the service's execve() worked; inner_pid is its pid in the
- * sandbox. Starts the watchdog. Returns events (READY for type exec). */
-unsigned ntf_service_started(struct ntf *n, pid_t inner_pid);
-/* Type forking: the parent exited 0 and inner_pid, its daemon, is now the main
- * process. Returns events (READY). */
-unsigned ntf_service_forked(struct ntf *n, pid_t inner_pid);
+ * sandbox, host_pid the same as sockjail sees it (0: unknown, looked up).
+ * Starts the watchdog. Returns events (READY for type exec). */
+unsigned ntf_service_started(struct ntf *n, pid_t inner_pid, pid_t host_pid);
+/* Type forking: the parent exited 0 and inner_pid (host_pid, or 0), its
+ * daemon, is now the main process. Returns events (READY). */
+unsigned ntf_service_forked(struct ntf *n, pid_t inner_pid, pid_t host_pid);
 /* The service ended with wait_status: the watchdog stops. Returns events
  * (READY for a oneshot or forking service that exited 0). */
 unsigned ntf_service_exited(struct ntf *n, int wait_status);

@@ -132,7 +132,7 @@ _Noreturn static void init_main(const struct sbx_params *p, int ctl)
                 report(ctl, NS_MSG_FAIL, msg[0], r);
                 _exit(127);
         }
-        report(ctl, NS_MSG_STARTED, 0, service);
+        (void)ns_msg_send(ctl, &(struct ns_msg){.kind = NS_MSG_STARTED, .value = service}, service);
         _exit(ns_init_run_flags(ctl, service,
                                 p->spec->service.type == SPEC_TYPE_FORKING ? NS_INIT_FORKING : 0));
 }
@@ -167,6 +167,9 @@ int sbx_start(const struct sbx_params *p, struct sbx *ret)
                 init_main(p, pair[1]);
         }
         safe_close(pair[1]);
+        /* the init's reports carry the service's pid as we see it */
+        if (setsockopt(pair[0], SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int)) < 0)
+                (void)kill(pid, SIGKILL);
         r = flags & CLONE_NEWUSER ? ns_write_id_maps(pid, &p->spec->ns) : 0;
         if (r >= 0 && send(pair[0], "g", 1, MSG_NOSIGNAL) != 1)
                 r = negative_errno();

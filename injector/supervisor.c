@@ -353,14 +353,23 @@ static void notify_events(struct sup *s, unsigned ev)
                 watchdog_timeout(s);
 }
 
-static void on_notify(struct sup *s)
+static void drain_notify(struct sup *s)
 {
         unsigned ev = 0;
-        int r = ntf_dispatch(s->p->notify, &ev);
+        int r = s->p->notify ? ntf_dispatch(s->p->notify, &ev) : 0;
 
         if (r < 0)
                 s->p->log(SUP_ERROR, "notify: %s", strerror(-r));
         notify_events(s, ev);
+}
+
+static void read_ctl(struct sup *s);
+
+/* The init's news first: which process is the main one, whether it ended. */
+static void on_notify(struct sup *s)
+{
+        read_ctl(s);
+        drain_notify(s);
 }
 
 static void on_timer(struct sup *s)
@@ -398,22 +407,32 @@ static void on_timer(struct sup *s)
         }
 }
 
+/* The pid the init vouched for, when it is not the init's own. */
+static pid_t vouched(const struct sup *s, pid_t pid)
+{
+        return pid > 0 && pid != s->sbx.pid ? pid : 0;
+}
+
+static void drain_notify(struct sup *s);
+
 static void read_ctl(struct sup *s)
 {
         struct ns_msg m;
+        pid_t pid;
 
-        while (s->sbx.ctl_fd >= 0 &&
-               recv(s->sbx.ctl_fd, &m, sizeof(m), MSG_DONTWAIT) == sizeof(m)) {
+        while (s->sbx.ctl_fd >= 0 && ns_msg_recv(s->sbx.ctl_fd, &m, &pid) == sizeof(m)) {
                 switch (m.kind) {
                 case NS_MSG_STARTED:
                         s->p->log(SUP_INFO, "service started (pid %d in its sandbox)", m.value);
-                        notify_events(s, s->p->notify ? ntf_service_started(s->p->notify, m.value)
+                        notify_events(s, s->p->notify ? ntf_service_started(s->p->notify, m.value,
+                                                                            vouched(s, pid))
                                                       : NTF_EVENT_READY);
                         break;
                 case NS_MSG_MAINPID:
                         s->p->log(SUP_INFO, "service forked: main process is pid %d in its sandbox",
                                   m.value);
-                        notify_events(s, s->p->notify ? ntf_service_forked(s->p->notify, m.value)
+                        notify_events(s, s->p->notify ? ntf_service_forked(s->p->notify, m.value,
+                                                                           vouched(s, pid))
                                                       : NTF_EVENT_READY);
                         break;
                 case NS_MSG_FAIL:
@@ -423,6 +442,8 @@ static void read_ctl(struct sup *s)
                 case NS_MSG_EXIT:
                         s->have_exit = true;
                         s->exit_status = m.value;
+                        /* what the service sent before it ended still counts */
+                        drain_notify(s);
                         if (s->p->notify)
                                 notify_events(s, ntf_service_exited(s->p->notify, m.value));
                         break;

@@ -273,7 +273,7 @@ static bool adopt_daemon(struct init_state *s)
         s->service = daemon;
         s->service_done = false;
         m.value = daemon;
-        (void)send(s->ctl_fd, &m, sizeof(m), MSG_NOSIGNAL);
+        (void)ns_msg_send(s->ctl_fd, &m, daemon);
         return true;
 }
 

@@ -222,6 +222,22 @@ struct ns_msg {
 };
 
 /*
+ * Send m, vouched for by the process about: the kernel's SCM_CREDENTIALS carry
+ * about's pid, which the supervisor reads in its own pid namespace (so it needs
+ * no search of /proc, and about may exit right after). The init may name any
+ * process of its pid namespace (it holds CAP_SYS_ADMIN there); should the
+ * kernel refuse, m goes with the sender's own pid. about 0: the sender.
+ */
+int ns_msg_send(int fd, const struct ns_msg *m, pid_t about);
+
+/*
+ * Receive one message, without blocking. *ret_pid is the pid the kernel
+ * vouches for, as the receiver sees it (the fd needs SO_PASSCRED), or 0.
+ * Returns sizeof(*m), 0 at EOF, or -errno (-EAGAIN when none is waiting).
+ */
+ssize_t ns_msg_recv(int fd, struct ns_msg *m, pid_t *ret_pid);
+
+/*
  * Child side: the sandbox's init. Blocks and forwards SIGTERM, SIGINT, SIGHUP,
  * SIGQUIT, SIGUSR1, SIGUSR2 (sent to the init by the supervisor) to service;
  * reaps every child (it is pid 1 or a child subreaper); when ctl_fd hangs up

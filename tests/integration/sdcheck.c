@@ -263,7 +263,9 @@ static int mainpid(void)
         snprintf(msg, sizeof(msg), "MAINPID=%d", (int)pid);
         printf("mainpid=%d\n", sd_notify(0, msg));
         fflush(stdout);
-        usleep(200000); /* let sockjail take it before the child talks */
+        /* sockjail has taken MAINPID= once the barrier returns (refused or not) */
+        if (sd_notify_barrier(0, 5 * 1000000ULL) < 0)
+                return 1;
         if (write(go[1], "g", 1) != 1 || waitpid(pid, &status, 0) < 0)
                 return 1;
         return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
