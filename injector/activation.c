@@ -224,6 +224,23 @@ int act_plan_build(const struct spec *s, const struct sock_set *set, struct act_
         return 0;
 }
 
+int act_plan_build_instance(const struct spec *s, struct act_plan *ret)
+{
+        static const struct spec_socket connection = {.name = (char *)"connection"};
+        struct sock_fd one = {.fd = -1, .unit = &connection};
+        struct sock_set set = {.fds = &one, .n = 1};
+
+        return act_plan_build(s, &set, ret);
+}
+
+void act_plan_set_connection(struct act_plan *p, int fd)
+{
+        if (p->n_fds == 1)
+                p->fds[0] = fd;
+        else
+                p->stdin_fd = fd;
+}
+
 void act_plan_done(struct act_plan *p)
 {
         for (size_t i = 0; p->envp && p->envp[i]; i++)

@@ -42,6 +42,12 @@ const char *act_step_name(enum act_step step);
 int act_plan_build(const struct spec *s, const struct sock_set *set, struct act_plan *ret);
 void act_plan_done(struct act_plan *p);
 
+/* Accept=yes: the plan of an instance, one socket named "connection" (fd 3, or
+ * stdin and stdout with standard_input: socket). act_plan_set_connection()
+ * puts the connection in, in the instance's process. */
+int act_plan_build_instance(const struct spec *s, struct act_plan *ret);
+void act_plan_set_connection(struct act_plan *p, int fd);
+
 /* Set "NAME=value" in a built plan, replacing an earlier NAME. Returns 0 or -ENOMEM. */
 int act_plan_putenv(struct act_plan *p, const char *entry);
 

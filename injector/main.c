@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "common/util.h"
+#include "injector/acceptor.h"
 #include "injector/commands.h"
 #include "injector/convert.h"
 #include "injector/guard.h"
@@ -111,6 +112,7 @@ struct run_opts {
         const char *fdnames;
         enum spec_listen_type type;
         bool inetd;
+        bool accept;
         bool now;
         int ready_fd; /* --ready-fd, --print-ready; -1: none */
         char **env;
@@ -209,8 +211,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
                         o->ready_fd = STDOUT_FILENO;
                         break;
                 case OPT_ACCEPT:
-                        fprintf(stderr, "sockjail: --accept (Accept=yes) is not supported yet\n");
-                        return -EINVAL;
+                        o->accept = true;
+                        break;
                 case 'q':
                         log_level = SUP_ERROR;
                         break;
@@ -271,6 +273,8 @@ static int spec_from_opts(struct spec *s, const struct run_opts *o, struct spec_
         }
         if (o->inetd)
                 s->service.standard_input = SPEC_STDIO_SOCKET;
+        for (size_t i = 0; o->accept && i < s->n_sockets; i++)
+                s->sockets[i].accept = true;
         if (o->now)
                 s->service.start = SPEC_START_IMMEDIATE;
         s->service.environment = calloc(o->n_env + 1, sizeof(char *));
@@ -285,10 +289,11 @@ static int spec_from_opts(struct spec *s, const struct run_opts *o, struct spec_
 /* Apply the run options that also make sense with a spec. */
 static int spec_apply_opts(struct spec *s, const struct run_opts *o, struct spec_error *err)
 {
-        if (o->n_listens > 0 || o->inetd || o->fdnames || o->n_env > 0 ||
+        if (o->n_listens > 0 || o->inetd || o->accept || o->fdnames || o->n_env > 0 ||
             o->type != SPEC_LISTEN_STREAM) {
                 snprintf(err->message, sizeof(err->message),
-                         "%s: -l, --inetd, --fdname, --datagram and -E go without a spec", s->path);
+                         "%s: -l, --inetd, --accept, --fdname, --datagram and -E go without a spec",
+                         s->path);
                 return -EINVAL;
         }
         if (o->now)
@@ -402,7 +407,7 @@ static int cmd_run(int argc, char **argv)
                 r = hook_run_phase(&hooks, SPEC_EXEC_START_POST);
         if (r == 0)
                 (void)ntf_listening(sp.notify, &set);
-        if (r == 0 && (r = sup_run(&sp, &code, msg, sizeof(msg))) < 0)
+        if (r == 0 && (r = (s.accept ? acc_run : sup_run)(&sp, &code, msg, sizeof(msg))) < 0)
                 log_line(SUP_ERROR, "%s", msg);
         if (r != 0) /* r > 0: a stop signal came during a start command */
                 code = r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "common/util.h"
+#include "injector/spawner.h"
 #include "ns/ns.h"
 #include "policy/pol.h"
 
@@ -21,8 +22,7 @@ static void report(int fd, int kind, int step, int value)
         (void)send(fd, &m, sizeof(m), MSG_NOSIGNAL);
 }
 
-/* Restore what execve keeps: signal dispositions and the mask. */
-static void reset_signals(void)
+void sbx_reset_signals(void)
 {
         struct sigaction sa = {.sa_handler = SIG_DFL};
         sigset_t none;
@@ -47,7 +47,7 @@ _Noreturn static void service_exec(const struct sbx_params *p, int report_fd)
         int keep[2] = {report_fd, p->exec_fd};
 
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-        reset_signals();
+        sbx_reset_signals();
         r = act_apply(p->plan, keep, ELEMENTSOF(keep), &astep);
         if (r < 0) {
                 msg[0] = SBX_STEP(SBX_DOMAIN_ACT, astep);
@@ -88,6 +88,8 @@ static int spawn_service(const struct sbx_params *p, pid_t *ret_pid, int32_t ret
         }
         if (pid == 0) {
                 safe_close(pipefd[0]);
+                if (p->spawner)
+                        spw_main(p->spawner, pipefd[1]);
                 service_exec(p, pipefd[1]);
         }
         safe_close(pipefd[1]);
@@ -194,6 +196,8 @@ static const char *init_step_name(int step)
                 return "create the report pipe";
         case SBX_INIT_FORK:
                 return "fork the service";
+        case SBX_INIT_SIGNALS:
+                return "block signals";
         default:
                 return "start";
         }

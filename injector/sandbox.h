@@ -27,7 +27,10 @@ enum sbx_init_step {
         SBX_INIT_PDEATHSIG,
         SBX_INIT_PIPE,
         SBX_INIT_FORK,
+        SBX_INIT_SIGNALS,
 };
+
+struct spw_params; /* spawner.h */
 
 struct sbx_params {
         const struct spec *spec;
@@ -35,6 +38,8 @@ struct sbx_params {
         int exec_fd;          /* the program, opened on the host; -1: exec by path */
         const int *close_fds; /* the supervisor's own fds, closed in the init */
         size_t n_close_fds;
+        /* Accept=yes: the sandbox runs the spawner instead of the service */
+        const struct spw_params *spawner;
 };
 
 struct sbx {
@@ -53,6 +58,9 @@ int sbx_open_program(const char *path);
 /* Start the sandbox. Returns once the init runs (not yet the service: read
  * NS_MSG_STARTED or NS_MSG_FAIL from ctl_fd for that). */
 int sbx_start(const struct sbx_params *p, struct sbx *ret);
+
+/* Child side: every signal's default disposition, none blocked (execve keeps both). */
+void sbx_reset_signals(void);
 
 /* "sandbox: mount tmpfs on /tmp" and the like, for a step from NS_MSG_FAIL. */
 void sbx_step_describe(int step, const struct spec *s, char *buf, size_t size);

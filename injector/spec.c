@@ -1469,6 +1469,23 @@ static int p_working_directory(struct pctx *c, const struct ynode *v, void *fiel
         return replace_string(&ns->working_directory, path);
 }
 
+static int p_instance_isolation(struct pctx *c, const struct ynode *v, void *field)
+{
+        const char *s = NULL;
+        int r = scalar(c, v, &s);
+
+        (void)field;
+        if (r < 0)
+                return r;
+        if (streq(s, "shared"))
+                c->s->isolation = SPEC_ISOLATION_SHARED;
+        else if (streq(s, "per-connection"))
+                c->s->isolation = SPEC_ISOLATION_PER_CONNECTION;
+        else
+                return fail(c, v, "'%s' takes shared or per-connection, not '%s'", c->key, s);
+        return 0;
+}
+
 #define NS_KEY(n, field)                                                                           \
         {                                                                                          \
                 n, p_bool, offsetof(struct ns_config, field)                                       \
@@ -1499,6 +1516,7 @@ static const struct key sandbox_keys[] = {
         {"temporary_file_system", p_temporary_file_system, 0},
         {"root_directory", p_root_directory, NS_FIELD(root_directory)},
         {"working_directory", p_working_directory, 0},
+        {"instance_isolation", p_instance_isolation, 0},
 };
 
 static const struct later sandbox_later[] = {
@@ -2107,7 +2125,7 @@ static int check_inetd(struct pctx *c)
         if (s->service.standard_output == SPEC_STDIO_SOCKET &&
             s->service.standard_input != SPEC_STDIO_SOCKET)
                 return fail(c, NULL, "standard_output: socket needs standard_input: socket");
-        if (s->service.standard_input == SPEC_STDIO_SOCKET && spec_n_fds(s) != 1)
+        if (s->service.standard_input == SPEC_STDIO_SOCKET && !s->accept && spec_n_fds(s) != 1)
                 return fail(c, NULL,
                             "standard_input: socket needs exactly one listening socket, the "
                             "spec has %zu",
@@ -2210,8 +2228,6 @@ static const char *socket_refusal(const struct spec_socket *u, char *buf, size_t
 {
         bool smack = access("/sys/fs/smackfs", F_OK) == 0;
 
-        if (u->accept)
-                return "Accept=yes is not supported yet";
         if (!smack && (u->smack_label || u->smack_label_ip_in || u->smack_label_ip_out))
                 return "smack_label, smack_label_ip_in and smack_label_ip_out need SMACK, and "
                        "this kernel has none (no /sys/fs/smackfs)";
@@ -2253,6 +2269,71 @@ static int check_socket(struct pctx *c, struct spec_socket *u)
                 return 0;
         snprintf(msg, sizeof(msg), "socket '%s': %s", u->name, why);
         return fail_at(c, &u->mark, msg);
+}
+
+static bool listen_accepts(const struct spec_listen *l)
+{
+        return l->type == SPEC_LISTEN_STREAM || l->type == SPEC_LISTEN_SEQPACKET;
+}
+
+/*
+ * accept: yes serves connections: it is ignored on a socket of datagram
+ * sockets and FIFOs only (systemd.socket(5)), refused next to one, and one
+ * spec runs one service: either every socket accepts or none does.
+ */
+static int check_accept_sockets(struct pctx *c)
+{
+        struct spec *s = c->s;
+        const struct spec_socket *plain = NULL;
+
+        s->accept = false;
+        for (size_t i = 0; i < s->n_sockets; i++) {
+                struct spec_socket *u = &s->sockets[i];
+                size_t n = 0;
+
+                for (size_t j = 0; j < u->n_listens; j++)
+                        n += listen_accepts(&u->listens[j]);
+                if (u->accept && n == 0)
+                        u->accept = false; /* datagram sockets and FIFOs ignore it */
+                else if (u->accept && n < u->n_listens)
+                        return fail_at(c, &u->mark,
+                                       "accept: yes serves stream and sequential-packet sockets; "
+                                       "this socket's other kinds would need a service of their "
+                                       "own: put them in another spec");
+                if (u->accept)
+                        s->accept = true;
+                else
+                        plain = u;
+        }
+        if (s->accept && plain)
+                return fail_at(c, &plain->mark,
+                               "this socket does not accept while others do: one spec runs one "
+                               "service, per connection (accept: yes) or for all its sockets; "
+                               "put them in separate specs");
+        return 0;
+}
+
+/* What an instance per connection cannot have. */
+static int check_accept_service(struct pctx *c)
+{
+        const struct spec_service *svc = &c->s->service;
+        const char *why = NULL;
+
+        if (!c->s->accept)
+                return c->s->isolation == SPEC_ISOLATION_PER_CONNECTION
+                               ? fail(c, NULL, "instance_isolation needs a socket with accept: yes")
+                               : 0;
+        if (svc->type != SPEC_TYPE_SIMPLE && svc->type != SPEC_TYPE_EXEC)
+                why = "service.type: only simple and exec";
+        else if (svc->restart != SPEC_RESTART_NO)
+                why = "restart: the connection is gone when an instance ends";
+        else if (svc->file_descriptor_store_max > 0 || svc->watchdog_usec > 0)
+                why = "file_descriptor_store_max and watchdog_sec: they need type notify";
+        else if (svc->start == SPEC_START_IMMEDIATE)
+                why = "start: immediate: an instance starts with its connection";
+        else if (svc->upstart_events)
+                why = "upstart_events: an instance gets its connection, not the listening sockets";
+        return why ? fail(c, NULL, "with accept: yes (one instance per connection), %s", why) : 0;
 }
 
 static int check_sockets(struct pctx *c)
@@ -2309,6 +2390,10 @@ int spec_finish(struct spec *s, struct spec_error *err)
                             "no service.exec: nothing to run (give one in the spec or "
                             "after --)");
         r = resolve_exec(&c);
+        if (r >= 0)
+                r = check_accept_sockets(&c);
+        if (r >= 0)
+                r = check_accept_service(&c);
         if (r >= 0)
                 r = check_inetd(&c);
         if (r >= 0)

@@ -253,6 +253,12 @@ struct spec_policy {
         struct spec_mark ambient_mark, groups_mark;
 };
 
+/* Accept=yes: where the per-connection instances run. */
+enum spec_isolation {
+        SPEC_ISOLATION_SHARED,         /* one sandbox, instances forked in it */
+        SPEC_ISOLATION_PER_CONNECTION, /* fresh net, ipc, pid namespaces and /tmp each */
+};
+
 struct spec {
         char *path;
         struct spec_socket *sockets;
@@ -266,6 +272,9 @@ struct spec {
         struct pol_filter *filter;      /* compiled at load time */
         struct spec_mark *filter_marks; /* one per policy.system_call_filter entry */
         struct spec_mark user_mark;
+        /* Accept=yes (spec_finish): every socket accepts, one instance per connection */
+        bool accept;
+        enum spec_isolation isolation; /* sandbox.instance_isolation */
 };
 
 /* Where a spec error is reported: "FILE:LINE:COLUMN: message". */

@@ -88,16 +88,9 @@ static uint64_t now_usec(void)
         return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-/* "90s", "100ms", "infinity": how the log and messages print a time span. */
 static const char *span(uint64_t usec, char buf[32])
 {
-        if (usec == VAL_INFINITY)
-                return "infinity";
-        if (usec % 1000000 == 0)
-                snprintf(buf, 32, "%llus", (unsigned long long)(usec / 1000000));
-        else
-                snprintf(buf, 32, "%llums", (unsigned long long)(usec / 1000));
-        return buf;
+        return val_format_span(usec, buf, 32);
 }
 
 static int epoll_add(int epfd, int fd, uint64_t tag)

@@ -431,3 +431,14 @@ const char *val_suggest(const char *word, const char *const *candidates, size_t 
         }
         return best;
 }
+
+const char *val_format_span(uint64_t usec, char *buf, size_t size)
+{
+        if (usec == VAL_INFINITY)
+                return "infinity";
+        if (usec % 1000000 == 0)
+                snprintf(buf, size, "%llus", (unsigned long long)(usec / 1000000));
+        else
+                snprintf(buf, size, "%llums", (unsigned long long)(usec / 1000));
+        return buf;
+}

@@ -22,6 +22,9 @@ int val_size(const char *s, uint64_t *ret);
  * weeks week w, months month M, years year y. */
 int val_timespan(const char *s, uint64_t *ret);
 
+/* "90s", "100ms", "infinity": how logs and messages print a time span. Returns buf. */
+const char *val_format_span(uint64_t usec, char *buf, size_t size);
+
 /* Octal file mode, at most 07777: "0660", "660". */
 int val_mode(const char *s, mode_t *ret);
 

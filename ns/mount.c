@@ -51,7 +51,8 @@ struct entry {
 
 struct plan {
         const struct ns_config *c;
-        char *root; /* "" for the host's "/", else the resolved root_directory */
+        bool instance; /* ns_setup_instance(): only /proc and the private /tmp, in our root */
+        char *root;    /* "" for the host's "/", else the resolved root_directory */
         struct entry *v;
         size_t n;
         int mountinfo_fd;
@@ -831,7 +832,7 @@ static int prepare_root(struct plan *p)
         struct stat st;
         int r;
 
-        if (!p->c->root_directory) {
+        if (!p->c->root_directory || p->instance) {
                 p->root = strdup("");
                 return p->root ? 0 : -ENOMEM;
         }
@@ -859,9 +860,30 @@ static void plan_done(struct plan *p)
         ns_dev_sources_close(&p->dev);
 }
 
-static int mount_all(const struct ns_config *c, enum ns_step *step)
+/* An instance's share of the plan: what belongs to its pid namespace and its /tmp. */
+static void keep_instance_entries(struct plan *p)
 {
-        struct plan p = {.c = c, .mountinfo_fd = -1, .nodes_fd = -1, .dev = NS_DEV_SOURCES_INIT};
+        size_t k = 0;
+
+        for (size_t i = 0; i < p->n; i++) {
+                struct entry *e = &p->v[i];
+                bool proc = streq(e->path, "/proc") || startswith(e->path, "/proc/");
+
+                if ((proc && p->c->private_pid) || e->mode == MOUNT_PRIVATE_TMP)
+                        p->v[k++] = *e;
+                else
+                        entry_done(e);
+        }
+        p->n = k;
+}
+
+static int mount_plan(const struct ns_config *c, bool instance, enum ns_step *step)
+{
+        struct plan p = {.c = c,
+                         .instance = instance,
+                         .mountinfo_fd = -1,
+                         .nodes_fd = -1,
+                         .dev = NS_DEV_SOURCES_INIT};
         int r;
 
         /* before anything covers /proc (inaccessible_paths: /proc would) */
@@ -874,11 +896,34 @@ static int mount_all(const struct ns_config *c, enum ns_step *step)
         }
         if (r >= 0)
                 r = add_all(&p, step);
+        if (r >= 0 && instance)
+                keep_instance_entries(&p);
         if (r >= 0) {
                 normalize(&p);
                 r = apply(&p, step);
         }
         plan_done(&p);
+        return r;
+}
+
+static int mount_all(const struct ns_config *c, enum ns_step *step)
+{
+        return mount_plan(c, false, step);
+}
+
+int ns_setup_instance(const struct ns_config *c, enum ns_step *ret_step)
+{
+        enum ns_step step = NS_STEP_LOOPBACK;
+        int r = c->private_network ? ns_loopback_up() : 0;
+
+        if (r >= 0 && ns_wants_mount_ns(c)) {
+                step = NS_STEP_PROPAGATION;
+                r = mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) < 0 ? negative_errno() : 0;
+                if (r >= 0)
+                        r = mount_plan(c, true, &step);
+        }
+        if (ret_step)
+                *ret_step = r < 0 ? step : NS_STEP_NONE;
         return r;
 }
 

@@ -189,6 +189,14 @@ const char *ns_step_name(enum ns_step step);
 int ns_setup(const struct ns_config *c, enum ns_step *ret_step);
 
 /*
+ * Child side, Accept=yes with instance_isolation per-connection: in fresh
+ * namespaces cloned inside a sandbox ns_setup() made, lo up and, in a new
+ * mount namespace, the part of the plan that is the instance's own: a proc of
+ * its pid namespace with /proc's protections, and the private /tmp.
+ */
+int ns_setup_instance(const struct ns_config *c, enum ns_step *ret_step);
+
+/*
  * Service side, after fork and before the policy: chdir to working_directory
  * (nothing when unset: the service keeps the init's directory). A failure is
  * ignored when the path was written with "-". Returns 0 or -errno, with

@@ -308,6 +308,15 @@ static int lock_personality(void)
  */
 int pol_apply(const struct pol_config *c, const struct pol_filter *f, enum pol_step *ret_step)
 {
+        int r = pol_apply_but_filter(c, f != NULL, ret_step);
+
+        if (r >= 0 && f && (r = pol_filter_load(f)) < 0)
+                return fail_at(ret_step, POL_STEP_SECCOMP, r);
+        return r;
+}
+
+int pol_apply_but_filter(const struct pol_config *c, bool filter_follows, enum pol_step *ret_step)
+{
         int r;
 
         if (ret_step)
@@ -324,14 +333,13 @@ int pol_apply(const struct pol_config *c, const struct pol_filter *f, enum pol_s
                 return r;
         if ((r = set_process_caps(c)) < 0 || (r = set_ambient_caps(c)) < 0)
                 return fail_at(ret_step, POL_STEP_CAPS, r);
-        if ((c->no_new_privileges || f) && prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0, 0, 0) < 0)
+        if ((c->no_new_privileges || filter_follows) &&
+            prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0, 0, 0) < 0)
                 return fail_at(ret_step, POL_STEP_NO_NEW_PRIVS, negative_errno());
         if (c->lock_personality && (r = lock_personality()) < 0)
                 return fail_at(ret_step, POL_STEP_PERSONALITY, r);
         /* Before the filter, which need not allow the landlock calls then. */
         if (pol_denies_inet(c) && (r = pol_landlock_deny_tcp()) < 0)
                 return fail_at(ret_step, POL_STEP_LANDLOCK, r);
-        if (f && (r = pol_filter_load(f)) < 0)
-                return fail_at(ret_step, POL_STEP_SECCOMP, r);
         return 0;
 }

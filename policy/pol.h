@@ -157,3 +157,10 @@ const char *pol_step_name(enum pol_step step);
  * and sets *ret_step.
  */
 int pol_apply(const struct pol_config *c, const struct pol_filter *f, enum pol_step *ret_step);
+
+/*
+ * pol_apply() but for the filter, which the caller loads later with
+ * pol_filter_load() (filter_follows: set no_new_privs for it). Accept=yes's
+ * spawner does this once; each instance it forks only loads the filter.
+ */
+int pol_apply_but_filter(const struct pol_config *c, bool filter_follows, enum pol_step *ret_step);
