@@ -27,6 +27,7 @@ enum acc_tag {
         TAG_SIGNAL = 1,
         TAG_CTL,
         TAG_CHAN,
+        TAG_CONNS, /* writable again: the pending connection goes */
         TAG_TIMER,
         TAG_SOCKET, /* socket i is TAG_SOCKET + i: keep last */
 };
@@ -80,7 +81,8 @@ struct acc {
         size_t err_size;
         /* the sandbox with the spawner; pid -1: none yet (made on the first connection) */
         struct sbx sbx;
-        int chan;
+        int chan;      /* control and the instances' ends */
+        int conn_chan; /* the connections, to the waiting instances */
         bool spawner_exit_seen;
         int fail_step, fail_errno;
         struct act_plan plan;
@@ -321,13 +323,20 @@ static int start_sandbox(struct acc *a)
 {
         size_t n_close = 0;
         _cleanup_free_ int *close_fds = private_fds(a, &n_close);
-        int chan[2], r;
+        int chan[2], conns[2], r;
 
         if (!close_fds)
                 return -ENOMEM;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0)
                 return negative_errno();
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, conns) < 0) {
+                r = negative_errno();
+                safe_close(chan[0]);
+                safe_close(chan[1]);
+                return r;
+        }
         close_fds[n_close++] = chan[0];
+        close_fds[n_close++] = conns[0];
         r = sbx_start(&(struct sbx_params){.spec = a->s,
                                            .plan = &a->plan,
                                            .exec_fd = a->exec_fd,
@@ -336,18 +345,23 @@ static int start_sandbox(struct acc *a)
                                            .spawner = &(struct spw_params){.spec = a->s,
                                                                            .plan = &a->plan,
                                                                            .exec_fd = a->exec_fd,
-                                                                           .chan = chan[1]}},
+                                                                           .chan = chan[1],
+                                                                           .conns = conns[1]}},
                       &a->sbx);
         safe_close(chan[1]);
+        safe_close(conns[1]);
         if (r < 0) {
                 safe_close(chan[0]);
+                safe_close(conns[0]);
                 return r;
         }
         a->chan = chan[0];
+        a->conn_chan = conns[0];
         a->spawner_exit_seen = false;
         a->fail_errno = 0;
         if ((r = epoll_add(a->epfd, a->sbx.ctl_fd, EPOLLIN, TAG_CTL)) < 0 ||
-            (r = epoll_add(a->epfd, a->chan, EPOLLIN, TAG_CHAN)) < 0)
+            (r = epoll_add(a->epfd, a->chan, EPOLLIN, TAG_CHAN)) < 0 ||
+            (r = epoll_add(a->epfd, a->conn_chan, 0, TAG_CONNS)) < 0)
                 return r;
         a->p->log(SUP_DEBUG, "sandbox started (init pid %d), spawner %s", (int)a->sbx.pid,
                   a->s->isolation == SPEC_ISOLATION_PER_CONNECTION
@@ -427,15 +441,15 @@ static bool peer_of(const struct sockaddr_storage *ss, uint32_t unit, struct spw
 /* Send the connection on; a full channel keeps it pending and pauses accepting. */
 static void hand_over(struct acc *a, int fd, const struct spw_msg *m)
 {
-        int r = spw_send_conn(a->chan, m->id, fd, m->addr, m->port);
+        int r = spw_send_conn(a->conn_chan, m->id, fd, m->addr, m->port);
 
         if (r == -EAGAIN) {
-                struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.u64 = TAG_CHAN};
+                struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = TAG_CONNS};
 
                 a->pending_fd = fd;
                 a->pending = *m;
                 watch_sockets(a, false);
-                (void)epoll_ctl(a->epfd, EPOLL_CTL_MOD, a->chan, &ev);
+                (void)epoll_ctl(a->epfd, EPOLL_CTL_MOD, a->conn_chan, &ev);
                 return;
         }
         if (r < 0) {
@@ -447,13 +461,13 @@ static void hand_over(struct acc *a, int fd, const struct spw_msg *m)
 
 static void retry_pending(struct acc *a)
 {
-        struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_CHAN};
+        struct epoll_event ev = {.events = 0, .data.u64 = TAG_CONNS};
         int fd = a->pending_fd;
 
         if (fd < 0)
                 return;
         a->pending_fd = -1;
-        (void)epoll_ctl(a->epfd, EPOLL_CTL_MOD, a->chan, &ev);
+        (void)epoll_ctl(a->epfd, EPOLL_CTL_MOD, a->conn_chan, &ev);
         hand_over(a, fd, &a->pending);
         if (a->pending_fd < 0 && a->state == ACC_RUNNING)
                 watch_sockets(a, true);
@@ -571,8 +585,6 @@ static void on_chan(struct acc *a, uint32_t events)
         struct spw_msg m;
         int fd;
 
-        if (events & EPOLLOUT)
-                retry_pending(a);
         for (;;) {
                 ssize_t k = spw_recv(a->chan, &m, &fd);
 
@@ -586,6 +598,11 @@ static void on_chan(struct acc *a, uint32_t events)
                                   WIFSIGNALED(m.value) ? "signal" : "status",
                                   WIFSIGNALED(m.value) ? WTERMSIG(m.value) : WEXITSTATUS(m.value));
                         conn_end(a, m.id);
+                } else if (m.kind == SPW_FAIL && m.value < 0 && m.id == SPW_NO_ID) {
+                        /* the sandbox cannot make instances: say why once, and end */
+                        sbx_step_describe(m.step, a->s, what, sizeof(what));
+                        fatal(a, m.value, "%s: %s", what, strerror(-m.value));
+                        return;
                 } else if (m.kind == SPW_FAIL && m.value < 0) {
                         sbx_step_describe(m.step, a->s, what, sizeof(what));
                         a->p->log(SUP_ERROR, "connection %u: %s: %s", m.id, what,
@@ -622,6 +639,7 @@ static void on_sandbox_gone(struct acc *a, int status)
         on_chan(a, 0);
         a->sbx.ctl_fd = safe_close(a->sbx.ctl_fd);
         a->chan = safe_close(a->chan);
+        a->conn_chan = safe_close(a->conn_chan);
         a->pending_fd = safe_close(a->pending_fd);
         a->sbx.pid = -1;
         conn_end_all(a);
@@ -723,6 +741,9 @@ static void dispatch(struct acc *a, const struct epoll_event *ev)
         case TAG_CHAN:
                 on_chan(a, ev->events);
                 break;
+        case TAG_CONNS:
+                retry_pending(a);
+                break;
         case TAG_TIMER:
                 on_timer(a);
                 break;
@@ -769,6 +790,7 @@ int acc_run(const struct sup_params *p, int *ret_exit_code, char *err, size_t er
                         .timerfd = -1,
                         .sbx = {.pid = -1, .ctl_fd = -1},
                         .chan = -1,
+                        .conn_chan = -1,
                         .pending_fd = -1,
                         .err = err,
                         .err_size = err_size};
@@ -800,6 +822,7 @@ int acc_run(const struct sup_params *p, int *ret_exit_code, char *err, size_t er
         }
         safe_close(a.pending_fd);
         safe_close(a.chan);
+        safe_close(a.conn_chan);
         safe_close(a.sbx.ctl_fd);
         safe_close(a.exec_fd);
         safe_close(a.timerfd);

@@ -2,8 +2,10 @@
 #include "injector/spawner.h"
 
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -130,7 +132,7 @@ int spw_send_conn(int chan, uint32_t id, int fd, const char *addr, unsigned port
         return send_msg(chan, &m, fd);
 }
 
-ssize_t spw_recv(int chan, struct spw_msg *m, int *ret_fd)
+static ssize_t recv_one(int chan, struct spw_msg *m, int *ret_fd, int flags)
 {
         union {
                 struct cmsghdr align;
@@ -141,7 +143,7 @@ ssize_t spw_recv(int chan, struct spw_msg *m, int *ret_fd)
                             .msg_iovlen = 1,
                             .msg_control = &control,
                             .msg_controllen = sizeof(control)};
-        ssize_t k = recvmsg(chan, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        ssize_t k = recvmsg(chan, &mh, flags | MSG_CMSG_CLOEXEC);
 
         *ret_fd = -1;
         if (k < 0)
@@ -166,6 +168,17 @@ ssize_t spw_recv(int chan, struct spw_msg *m, int *ret_fd)
         return k;
 }
 
+ssize_t spw_recv(int chan, struct spw_msg *m, int *ret_fd)
+{
+        return recv_one(chan, m, ret_fd, MSG_DONTWAIT);
+}
+
+/* The zygotes' blocking receive. */
+static ssize_t spw_recv_wait(int chan, struct spw_msg *m, int *ret_fd)
+{
+        return recv_one(chan, m, ret_fd, 0);
+}
+
 /* ---- one instance ---- */
 
 static void report_failure(int chan, uint32_t id, int step, int r)
@@ -175,33 +188,54 @@ static void report_failure(int chan, uint32_t id, int step, int r)
         (void)send_msg(chan, &m, -1);
 }
 
-/* The instance's process: the connection in place, the policy (all of it, or
- * only the filter the spawner left), execve. Never returns. */
+/* A zygote tells the spawner which connection it took: {slot, id}, one write. */
+struct taken {
+        uint32_t slot;
+        uint32_t id;
+};
+
+/* The environment of one instance: the plan's plus REMOTE_ADDR and REMOTE_PORT. */
+static char **instance_env(const struct spw_params *p, const struct spw_msg *m)
+{
+        char **base = p->plan->envp, **env;
+        size_t n = 0, k = 0;
+
+        while (base[n])
+                n++;
+        env = calloc(n + 3, sizeof(char *));
+        if (!env)
+                return NULL;
+        for (size_t i = 0; i < n; i++) /* ours win over the spec's, as systemd's */
+                if (!startswith(base[i], "REMOTE_ADDR=") && !startswith(base[i], "REMOTE_PORT="))
+                        env[k++] = base[i];
+        if (m->addr[0] && (asprintf(&env[k++], "REMOTE_ADDR=%s", m->addr) < 0 ||
+                           asprintf(&env[k++], "REMOTE_PORT=%u", (unsigned)m->port) < 0))
+                return NULL;
+        return env;
+}
+
+/*
+ * The instance's process, from the connection on: the fd layout, the policy
+ * (all of it in its own namespaces, or only the filter the spawner left) and
+ * execve. Never returns.
+ */
 _Noreturn static void instance_exec(const struct spw_params *p, const struct spw_msg *m, int conn,
-                                    bool whole_policy)
+                                    char **env, bool whole_policy)
 {
         const struct spec *s = p->spec;
         int keep[2] = {p->chan, p->exec_fd};
-        char var[sizeof("REMOTE_ADDR=") + INET6_ADDRSTRLEN];
         enum act_step astep;
         enum ns_step nstep;
         enum pol_step pstep;
+        sigset_t none;
         int step, r;
 
-        (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-        sbx_reset_signals();
         act_plan_set_connection(p->plan, conn);
-        r = 0;
-        if (m->addr[0]) {
-                snprintf(var, sizeof(var), "REMOTE_ADDR=%s", m->addr);
-                r = act_plan_putenv(p->plan, var);
-                snprintf(var, sizeof(var), "REMOTE_PORT=%u", (unsigned)m->port);
-                if (r >= 0)
-                        r = act_plan_putenv(p->plan, var);
-        }
-        step = SBX_STEP(SBX_DOMAIN_ACT, ACT_STEP_NONE);
-        if (r < 0 || (r = act_apply(p->plan, keep, ELEMENTSOF(keep), &astep)) < 0) {
-                step = SBX_STEP(SBX_DOMAIN_ACT, r == -ENOMEM ? ACT_STEP_NONE : astep);
+        if (!env) {
+                r = -ENOMEM;
+                step = SBX_STEP(SBX_DOMAIN_ACT, ACT_STEP_NONE);
+        } else if ((r = act_apply(p->plan, keep, ELEMENTSOF(keep), &astep)) < 0) {
+                step = SBX_STEP(SBX_DOMAIN_ACT, astep);
         } else if (whole_policy && (r = ns_enter_working_directory(&s->ns, &nstep)) < 0) {
                 step = SBX_STEP(SBX_DOMAIN_NS, nstep);
         } else if (whole_policy && (r = pol_apply(&s->pol, s->filter, &pstep)) < 0) {
@@ -209,11 +243,13 @@ _Noreturn static void instance_exec(const struct spw_params *p, const struct spw
         } else if (!whole_policy && s->filter && (r = pol_filter_load(s->filter)) < 0) {
                 step = SBX_STEP(SBX_DOMAIN_POL, POL_STEP_SECCOMP);
         } else {
+                /* the dispositions are the defaults already (spw_main): only the mask */
+                sigemptyset(&none);
+                (void)sigprocmask(SIG_SETMASK, &none, NULL);
                 if (keep[1] >= 0)
-                        syscall(SYS_execveat, keep[1], "", s->service.exec, p->plan->envp,
-                                AT_EMPTY_PATH);
+                        syscall(SYS_execveat, keep[1], "", s->service.exec, env, AT_EMPTY_PATH);
                 else
-                        execve(s->service.exec_path, s->service.exec, p->plan->envp);
+                        execve(s->service.exec_path, s->service.exec, env);
                 r = negative_errno();
                 step = SBX_STEP(SBX_DOMAIN_EXEC, 0);
         }
@@ -221,7 +257,58 @@ _Noreturn static void instance_exec(const struct spw_params *p, const struct spw
         _exit(127);
 }
 
-/* per-connection: the namespaces the spec keeps private, made anew for this instance. */
+/*
+ * A zygote: an instance made before its connection, waiting for one on the
+ * connection channel (the kernel wakes one waiter per message). It tells the
+ * spawner which connection it took, and becomes the instance. Never returns.
+ */
+_Noreturn static void zygote_wait(const struct spw_params *p, int taken_fd, uint32_t slot,
+                                  bool whole_policy)
+{
+        struct spw_msg m;
+        int conn;
+        ssize_t k;
+
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+        do
+                k = spw_recv_wait(p->conns, &m, &conn);
+        while (k == -EINTR || k == -EBADMSG || (k > 0 && (m.kind != SPW_CONN || conn < 0)));
+        if (k <= 0)
+                _exit(0); /* sockjail is gone */
+        (void)write_all(taken_fd, &(struct taken){.slot = slot, .id = m.id}, sizeof(struct taken));
+        instance_exec(p, &m, conn, instance_env(p, &m), whole_policy);
+}
+
+/* shared: what instance_main() gets, on the spawner's memory. */
+struct launch {
+        const struct spw_params *p;
+        const struct spw_msg *m;
+        int conn;
+        char **env;
+};
+
+static int instance_main(void *arg)
+{
+        const struct launch *l = arg;
+
+        instance_exec(l->p, l->m, l->conn, l->env, false);
+}
+
+/* instance_env()'s array; its own strings are the last two, with an address. */
+static void free_env(const struct spw_msg *m, char **env)
+{
+        size_t n = 0;
+
+        while (env && env[n])
+                n++;
+        if (m->addr[0] && n >= 2) {
+                free(env[n - 1]);
+                free(env[n - 2]);
+        }
+        free(env);
+}
+
+/* per-connection: the namespaces the spec keeps private, made anew for each instance. */
 static int instance_clone_flags(const struct ns_config *c)
 {
         int flags = 0;
@@ -237,9 +324,9 @@ static int instance_clone_flags(const struct ns_config *c)
         return flags;
 }
 
-/* per-connection: the instance's own init (it is pid 1 of its pid namespace),
- * its mounts and lo, then the instance under it. Never returns. */
-_Noreturn static void isolated_main(const struct spw_params *p, const struct spw_msg *m, int conn)
+/* per-connection: the instance's own init (pid 1 of its pid namespace), its lo
+ * and mounts, and the zygote under it. Never returns. */
+_Noreturn static void isolated_main(const struct spw_params *p, int taken_fd, uint32_t slot)
 {
         enum ns_step nstep;
         pid_t pid;
@@ -248,39 +335,56 @@ _Noreturn static void isolated_main(const struct spw_params *p, const struct spw
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
         r = ns_setup_instance(&p->spec->ns, &nstep);
         if (r < 0) {
-                report_failure(p->chan, m->id, SBX_STEP(SBX_DOMAIN_NS, nstep), r);
+                report_failure(p->chan, SPW_NO_ID, SBX_STEP(SBX_DOMAIN_NS, nstep), r);
                 _exit(127);
         }
         pid = fork();
         if (pid == 0)
-                instance_exec(p, m, conn, true);
+                zygote_wait(p, taken_fd, slot, true);
         if (pid < 0) {
-                report_failure(p->chan, m->id, SBX_STEP(SBX_DOMAIN_INIT, SBX_INIT_FORK),
+                report_failure(p->chan, SPW_NO_ID, SBX_STEP(SBX_DOMAIN_INIT, SBX_INIT_FORK),
                                negative_errno());
                 _exit(127);
         }
-        safe_close(conn);
         _exit(ns_init_run(-1, pid));
 }
 
 /* ---- the spawner ---- */
 
+/* per-connection: zygotes kept waiting, each in namespaces of its own already;
+ * the next one is made while a connection is served. */
+#define POOL_ISOLATED 4
+/* shared: the stack an instance runs on until its execve */
+#define SPAWN_STACK_SIZE (128 * 1024)
+
 struct spawner {
         const struct spw_params *p;
-        struct children kids;
+        struct children kids; /* instances that took a connection */
+        pid_t pool[POOL_ISOLATED];
+        size_t pool_size;
+        int taken[2]; /* zygotes -> spawner */
+        void *stack;  /* shared */
         bool isolated;
         bool stopping;
 };
 
-static void spawn(struct spawner *w, const struct spw_msg *m, int conn)
+/*
+ * shared: the spawner takes the connection and the instance borrows its
+ * memory until execve (CLONE_VM|CLONE_VFORK, as posix_spawn does): no page
+ * tables copied, and the wait is only until the exec.
+ */
+static void spawn_shared(struct spawner *w, const struct spw_msg *m, int conn)
 {
-        pid_t pid = w->isolated ? ns_clone(instance_clone_flags(&w->p->spec->ns)) : fork();
+        struct launch l = {.p = w->p, .m = m, .conn = conn, .env = instance_env(w->p, m)};
+        pid_t pid = -ENOMEM;
 
-        if (pid == 0) {
-                if (w->isolated)
-                        isolated_main(w->p, m, conn);
-                instance_exec(w->p, m, conn, false);
+        if (l.env) {
+                pid = clone(instance_main, (char *)w->stack + SPAWN_STACK_SIZE,
+                            CLONE_VM | CLONE_VFORK | SIGCHLD, &l);
+                if (pid < 0)
+                        pid = negative_errno();
         }
+        free_env(m, l.env);
         safe_close(conn);
         if (pid < 0) {
                 report_failure(w->p->chan, m->id, SBX_STEP(SBX_DOMAIN_INIT, SBX_INIT_FORK), pid);
@@ -288,10 +392,55 @@ static void spawn(struct spawner *w, const struct spw_msg *m, int conn)
                                &(struct spw_msg){
                                        .kind = SPW_EXIT, .id = m->id, .value = W_EXITCODE(127, 0)},
                                -1);
-                return;
+        } else if (children_add(&w->kids, pid, m->id) < 0) {
+                (void)kill(pid, SIGKILL); /* reaped as no instance: sockjail hears nothing */
         }
-        if (children_add(&w->kids, pid, m->id) < 0)
-                (void)kill(pid, SIGKILL); /* reaped as an unknown child; sockjail hears nothing */
+}
+
+static void read_conns(struct spawner *w)
+{
+        struct spw_msg m;
+        int fd;
+
+        for (;;) {
+                ssize_t k = spw_recv(w->p->conns, &m, &fd);
+
+                if (k == -EAGAIN || k == -EINTR || k == 0 || (k < 0 && k != -EBADMSG))
+                        return;
+                if (k > 0 && m.kind == SPW_CONN && fd >= 0 && !w->stopping)
+                        spawn_shared(w, &m, fd);
+                else
+                        safe_close(fd);
+        }
+}
+
+static void pool_fill(struct spawner *w)
+{
+        for (uint32_t i = 0; i < w->pool_size && !w->stopping; i++) {
+                pid_t pid;
+
+                if (w->pool[i] > 0)
+                        continue;
+                pid = w->isolated ? ns_clone(instance_clone_flags(&w->p->spec->ns)) : fork();
+                if (pid == 0) {
+                        if (w->isolated)
+                                isolated_main(w->p, w->taken[1], i);
+                        zygote_wait(w->p, w->taken[1], i, false);
+                }
+                if (pid < 0) {
+                        report_failure(w->p->chan, SPW_NO_ID,
+                                       SBX_STEP(SBX_DOMAIN_INIT, SBX_INIT_FORK), negative_errno());
+                        return;
+                }
+                w->pool[i] = pid;
+        }
+}
+
+static void pool_kill(struct spawner *w)
+{
+        for (size_t i = 0; i < w->pool_size; i++)
+                if (w->pool[i] > 0)
+                        (void)kill(w->pool[i], SIGKILL);
 }
 
 static void signal_children(const struct spawner *w, int sig)
@@ -299,6 +448,21 @@ static void signal_children(const struct spawner *w, int sig)
         for (size_t i = 0; i < w->kids.size; i++)
                 if (w->kids.v[i].pid > 0)
                         (void)kill(w->kids.v[i].pid, sig);
+}
+
+/* A zygote took a connection: it is an instance now; make the next one. */
+static void read_taken(struct spawner *w)
+{
+        struct taken t;
+
+        while (read(w->taken[0], &t, sizeof(t)) == sizeof(t)) {
+                if (t.slot >= w->pool_size || w->pool[t.slot] <= 0)
+                        continue;
+                if (children_add(&w->kids, w->pool[t.slot], t.id) < 0)
+                        (void)kill(w->pool[t.slot], SIGKILL);
+                w->pool[t.slot] = 0;
+        }
+        pool_fill(w);
 }
 
 /* Returns false when sockjail hung up. */
@@ -310,21 +474,19 @@ static bool read_chan(struct spawner *w)
         for (;;) {
                 ssize_t k = spw_recv(w->p->chan, &m, &fd);
 
+                safe_close(fd);
                 if (k == -EAGAIN || k == -EINTR)
                         return true;
                 if (k == 0 || (k < 0 && k != -EBADMSG))
                         return false;
                 if (k < 0)
                         continue;
-                if (m.kind == SPW_CONN && fd >= 0 && !w->stopping) {
-                        spawn(w, &m, fd);
-                        continue;
-                }
-                safe_close(fd);
-                if (m.kind == SPW_STOP)
+                if (m.kind == SPW_STOP) {
                         w->stopping = true;
-                else if (m.kind == SPW_KILL && m.value > 0 && m.value < NSIG)
+                        pool_kill(w);
+                } else if (m.kind == SPW_KILL && m.value > 0 && m.value < NSIG) {
                         signal_children(w, m.value);
+                }
         }
 }
 
@@ -333,14 +495,27 @@ static void reap(struct spawner *w)
         int status;
         pid_t pid;
 
+        read_taken(w); /* an instance may end before we heard it took a connection */
         while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
                 uint32_t id = children_take(&w->kids, pid);
+                bool idle = false;
 
-                if (id != UINT32_MAX)
+                if (id != UINT32_MAX) {
                         (void)send_msg(
                                 w->p->chan,
                                 &(struct spw_msg){.kind = SPW_EXIT, .id = id, .value = status}, -1);
+                        continue;
+                }
+                for (size_t i = 0; i < w->pool_size; i++)
+                        if (w->pool[i] == pid) {
+                                w->pool[i] = 0;
+                                idle = true;
+                        }
+                /* a zygote that could not be made says why (SPW_FAIL); we go with it */
+                if (idle && !w->stopping && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+                        _exit(127);
         }
+        pool_fill(w);
 }
 
 static int block_signals(void)
@@ -371,16 +546,26 @@ _Noreturn void spw_main(const struct spw_params *p, int report_fd)
         int32_t msg[2] = {0, 0};
         int sfd, r;
 
+        w.pool_size = w.isolated ? POOL_ISOLATED : 0;
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+        sbx_reset_signals(); /* once for every instance; then the mask */
         sfd = block_signals();
         if (sfd < 0) {
                 msg[0] = SBX_STEP(SBX_DOMAIN_INIT, SBX_INIT_SIGNALS);
                 r = sfd;
+        } else if (pipe2(w.taken, O_CLOEXEC) < 0 || fcntl(w.taken[0], F_SETFL, O_NONBLOCK) < 0) {
+                msg[0] = SBX_STEP(SBX_DOMAIN_INIT, SBX_INIT_PIPE);
+                r = negative_errno();
         } else if (!w.isolated && (r = ns_enter_working_directory(&p->spec->ns, &nstep)) < 0) {
                 msg[0] = SBX_STEP(SBX_DOMAIN_NS, nstep);
         } else if (!w.isolated &&
                    (r = pol_apply_but_filter(&p->spec->pol, p->spec->filter != NULL, &pstep)) < 0) {
                 msg[0] = SBX_STEP(SBX_DOMAIN_POL, pstep);
+        } else if (!w.isolated &&
+                   (w.stack = mmap(NULL, SPAWN_STACK_SIZE, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0)) == MAP_FAILED) {
+                msg[0] = SBX_STEP(SBX_DOMAIN_INIT, SBX_INIT_FORK);
+                r = negative_errno();
         } else {
                 /* what the instances may not reach: no ptrace, no /proc/PID/mem of ours */
                 (void)prctl(PR_SET_DUMPABLE, 0);
@@ -392,15 +577,22 @@ _Noreturn void spw_main(const struct spw_params *p, int report_fd)
                 _exit(127);
         }
         safe_close(report_fd); /* EOF: the init reports the "service" started */
+        pool_fill(&w);
         for (;;) {
-                struct pollfd fds[2] = {{.fd = p->chan, .events = POLLIN},
-                                        {.fd = sfd, .events = POLLIN}};
+                struct pollfd fds[4] = {{.fd = p->chan, .events = POLLIN},
+                                        {.fd = sfd, .events = POLLIN},
+                                        {.fd = w.taken[0], .events = POLLIN},
+                                        {.fd = w.isolated ? -1 : p->conns, .events = POLLIN}};
                 struct signalfd_siginfo si;
 
                 if (w.stopping && w.kids.n == 0)
                         _exit(0);
                 if (poll(fds, ELEMENTSOF(fds), -1) < 0 && errno != EINTR)
                         _exit(127);
+                if (fds[2].revents & POLLIN)
+                        read_taken(&w);
+                if (fds[3].revents & POLLIN)
+                        read_conns(&w);
                 if (fds[1].revents & POLLIN) {
                         while (read(sfd, &si, sizeof(si)) == sizeof(si))
                                 ;
@@ -408,6 +600,7 @@ _Noreturn void spw_main(const struct spw_params *p, int report_fd)
                 }
                 if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) && !read_chan(&w)) {
                         /* sockjail is gone: so are we, and the init kills the rest */
+                        pool_kill(&w);
                         signal_children(&w, SIGKILL);
                         _exit(137);
                 }

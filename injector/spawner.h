@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Accept=yes inside the sandbox: the spawner. It runs where the service would
- * (under the init, in the namespaces made once), takes the connections
- * sockjail accepted over a SOCK_SEQPACKET channel (SCM_RIGHTS) and forks one
- * instance per connection: the connection as fd 3 (or stdin and stdout),
- * REMOTE_ADDR and REMOTE_PORT, then execve. So a connection costs a fork and
- * an exec, not a sandbox.
+ * (under the init, in the namespaces made once) and keeps a few instances
+ * forked ahead ("zygotes"), each blocked on the connection channel. sockjail
+ * sends each accepted connection there (SCM_RIGHTS); the kernel wakes one
+ * zygote, which lays out the connection as fd 3 (or stdin and stdout), sets
+ * REMOTE_ADDR and REMOTE_PORT and execs, while the spawner forks the next.
+ * So a connection costs sockjail an accept and a sendmsg, and the instance an
+ * exec: no fork, no namespaces on its path.
  *
  * instance_isolation shared: the spawner takes on the policy once (ids,
  * capabilities, no_new_privs, Landlock; it is made non-dumpable), and an
  * instance only loads the compiled seccomp filter. per-connection: the
- * spawner keeps its privileges, each instance gets fresh network, ipc and pid
- * namespaces, a /proc of its own and a private /tmp, then the whole policy.
+ * spawner keeps its privileges; each zygote is made in fresh network, ipc,
+ * pid and mount namespaces (lo, a /proc of its own, a private /tmp) under an
+ * init of its own, and takes the whole policy once it has its connection.
  */
 #pragma once
 
@@ -22,7 +25,7 @@
 #include "injector/spec.h"
 
 enum spw_kind {
-        SPW_CONN = 1, /* sockjail -> spawner: a connection (its fd attached) */
+        SPW_CONN = 1, /* sockjail -> a waiting instance: a connection (its fd attached) */
         SPW_STOP,     /* sockjail -> spawner: no more; exit once the instances are gone */
         SPW_KILL,     /* sockjail -> spawner: value = a signal for every instance */
         SPW_EXIT,     /* spawner -> sockjail: instance id ended, value = its wait status */
@@ -42,8 +45,12 @@ struct spw_params {
         const struct spec *spec;
         struct act_plan *plan; /* act_plan_build_instance() */
         int exec_fd;           /* the program, or -1: by path */
-        int chan;              /* the channel's spawner end */
+        int chan;              /* control: SPW_STOP, SPW_KILL in; SPW_EXIT, SPW_FAIL out */
+        int conns;             /* SPW_CONN in, read by the waiting instances themselves */
 };
+
+/* SPW_FAIL's id when no connection was involved: a zygote could not be made. */
+#define SPW_NO_ID UINT32_MAX
 
 /* In the sandbox, as its service: never returns. Set-up failures go to
  * report_fd as {step, -errno} (sandbox.c's protocol); success closes it. */

@@ -304,7 +304,7 @@ static int append_option(char **data, const char *w)
 {
         char *joined;
 
-        if (asprintf(&joined, "%s,%s", *data, w) < 0)
+        if (asprintf(&joined, "%s%s%s", *data ?: "", *data ? "," : "", w) < 0)
                 return -ENOMEM;
         free(*data);
         *data = joined;
@@ -860,21 +860,31 @@ static void plan_done(struct plan *p)
         ns_dev_sources_close(&p->dev);
 }
 
-/* An instance's share of the plan: what belongs to its pid namespace and its /tmp. */
-static void keep_instance_entries(struct plan *p)
+/*
+ * An instance's share of the plan: a proc of its pid namespace and its /tmp.
+ * The proc shows processes only (procfs subset=pid, systemd's ProcSubset=pid):
+ * none of the kernel's files that /proc's protections would have to cover
+ * again, one mount per instance instead of a dozen.
+ */
+static int keep_instance_entries(struct plan *p)
 {
         size_t k = 0;
+        int r = 0;
 
         for (size_t i = 0; i < p->n; i++) {
                 struct entry *e = &p->v[i];
-                bool proc = streq(e->path, "/proc") || startswith(e->path, "/proc/");
 
-                if ((proc && p->c->private_pid) || e->mode == MOUNT_PRIVATE_TMP)
+                if (e->mode == MOUNT_PROCFS && p->c->private_pid && r >= 0) {
+                        r = append_option(&e->data, "subset=pid");
                         p->v[k++] = *e;
-                else
+                } else if (e->mode == MOUNT_PRIVATE_TMP) {
+                        p->v[k++] = *e;
+                } else {
                         entry_done(e);
+                }
         }
         p->n = k;
+        return r;
 }
 
 static int mount_plan(const struct ns_config *c, bool instance, enum ns_step *step)
@@ -897,7 +907,7 @@ static int mount_plan(const struct ns_config *c, bool instance, enum ns_step *st
         if (r >= 0)
                 r = add_all(&p, step);
         if (r >= 0 && instance)
-                keep_instance_entries(&p);
+                r = keep_instance_entries(&p);
         if (r >= 0) {
                 normalize(&p);
                 r = apply(&p, step);
