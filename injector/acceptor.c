@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "common/ratelimit.h"
 #include "common/util.h"
 #include "injector/activation.h"
 #include "injector/notify.h"
@@ -66,8 +67,7 @@ struct conn {
 
 struct unit_state {
         unsigned n_conn;
-        uint64_t limit_begin; /* the trigger limit's window (systemd's RateLimit) */
-        unsigned limit_n;
+        struct ratelimit trigger;
 };
 
 struct acc {
@@ -99,14 +99,6 @@ struct acc {
         struct unit_state *units;
         struct src_table src;
 };
-
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 _printf_(3, 4) static void fatal(struct acc *a, int r, const char *fmt, ...)
 {
@@ -477,17 +469,9 @@ static void retry_pending(struct acc *a)
 static bool trigger_allowed(struct acc *a, uint32_t unit)
 {
         const struct spec_socket *u = &a->s->sockets[unit];
-        struct unit_state *st = &a->units[unit];
-        uint64_t now = now_usec();
 
-        if (u->trigger_limit_interval_usec == 0 || u->trigger_limit_burst == 0)
-                return true;
-        if (st->limit_begin == 0 || (u->trigger_limit_interval_usec != VAL_INFINITY &&
-                                     now - st->limit_begin > u->trigger_limit_interval_usec)) {
-                st->limit_begin = now;
-                st->limit_n = 0;
-        }
-        return st->limit_n++ < u->trigger_limit_burst;
+        return ratelimit_below(&a->units[unit].trigger, u->trigger_limit_interval_usec,
+                               u->trigger_limit_burst);
 }
 
 static void begin_drain(struct acc *a, const struct spec_socket *u)
@@ -535,7 +519,8 @@ static bool take_one(struct acc *a, int lfd, uint32_t unit)
         }
         fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
         if (fd < 0) {
-                a->units[unit].limit_n--; /* nothing was triggered */
+                if (a->units[unit].trigger.n > 0)
+                        a->units[unit].trigger.n--; /* nothing was triggered */
                 if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
                         a->p->log(SUP_ERROR, "socket '%s': accept: %s", u->name, strerror(errno));
                 return false;

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "common/ratelimit.h"
 #include "common/util.h"
 #include "injector/activation.h"
 #include "injector/notify.h"
@@ -72,21 +73,13 @@ struct sup {
         enum sup_result result;
         /* across runs */
         unsigned n_starts;
-        uint64_t limit_begin; /* start_limit_*: systemd's RateLimit */
-        unsigned limit_n;
+        struct ratelimit start_limit; /* start_limit_* */
+        struct ratelimit *trigger;    /* each socket unit's trigger_limit_* */
         int exit_code;
         int error; /* < 0: sup_run fails with err */
         char *err;
         size_t err_size;
 };
-
-static uint64_t now_usec(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static const char *span(uint64_t usec, char buf[32])
 {
@@ -172,15 +165,8 @@ static void flush_pending(struct sup *s)
 /* systemd's RateLimit: at most burst starts in interval; 0 for either: no limit. */
 static bool start_allowed(struct sup *s)
 {
-        uint64_t now = now_usec(), interval = s->svc->start_limit_interval_usec;
-
-        if (interval == 0 || s->svc->start_limit_burst == 0)
-                return true;
-        if (s->limit_begin == 0 || (interval != VAL_INFINITY && now - s->limit_begin > interval)) {
-                s->limit_begin = now;
-                s->limit_n = 0;
-        }
-        return s->limit_n++ < s->svc->start_limit_burst;
+        return ratelimit_below(&s->start_limit, s->svc->start_limit_interval_usec,
+                               s->svc->start_limit_burst);
 }
 
 static void notify_events(struct sup *s, unsigned ev);
@@ -630,6 +616,24 @@ static void on_signal(struct sup *s)
                 on_sandbox_gone(s, status);
 }
 
+/* Traffic on socket i starts the service, unless its unit's trigger limit is
+ * hit: then the socket unit fails, as systemd's does, and so does sockjail. */
+static bool triggered(struct sup *s, size_t i)
+{
+        const struct spec_socket *u = s->p->sockets->fds[i].unit;
+        size_t k = (size_t)(u - s->p->spec->sockets);
+        char t[32];
+
+        if (!s->trigger ||
+            ratelimit_below(&s->trigger[k], u->trigger_limit_interval_usec, u->trigger_limit_burst))
+                return true;
+        fatal(s, -EAGAIN,
+              "socket '%s': trigger limit hit (%u activations within %s: trigger_limit_burst, "
+              "trigger_limit_interval_sec)",
+              u->name, u->trigger_limit_burst, span(u->trigger_limit_interval_usec, t));
+        return false;
+}
+
 static void dispatch(struct sup *s, const struct epoll_event *ev)
 {
         switch (ev->data.u64) {
@@ -646,7 +650,7 @@ static void dispatch(struct sup *s, const struct epoll_event *ev)
                 on_notify(s);
                 break;
         default: /* TAG_SOCKET + i: traffic */
-                if (s->state == SUP_IDLE)
+                if (s->state == SUP_IDLE && triggered(s, (size_t)(ev->data.u64 - TAG_SOCKET)))
                         start_service(s);
                 break;
         }
@@ -688,6 +692,7 @@ int sup_run(const struct sup_params *p, int *ret_exit_code, char *err, size_t er
         int r;
 
         s.exec_fd = sbx_open_program(s.svc->exec_path);
+        s.trigger = calloc(p->spec->n_sockets ?: 1, sizeof(*s.trigger));
         s.epfd = epoll_create1(EPOLL_CLOEXEC);
         r = s.epfd < 0 ? negative_errno() : setup(&s);
         if (r < 0)
@@ -718,6 +723,7 @@ int sup_run(const struct sup_params *p, int *ret_exit_code, char *err, size_t er
         safe_close(s.timerfd);
         safe_close(s.sigfd);
         safe_close(s.epfd);
+        free(s.trigger);
         *ret_exit_code = s.exit_code;
         return s.error < 0 ? s.error : 0;
 }

@@ -172,7 +172,9 @@ static const struct bad_row bad_rows[] = {
          "not '2 parsecs'"},
         {SK "    trigger_limit_burst: 1e3\n" SVC,
          "t.yaml:4:26: 'trigger_limit_burst' takes a number from 0 to 4294967295, not '1e3'"},
-        {SK "    accept: yes\n" SVC, "t.yaml:2:3: socket 'http': Accept=yes is not supported yet"},
+        {SK "    accept: yes\n    listen_datagram: 53\n" SVC,
+         "t.yaml:2:3: accept: yes serves stream and sequential-packet sockets; this socket's "
+         "other kinds would need a service of their own: put them in another spec"},
         {SK "    smack_label_ip_in: web\n" SVC,
          "t.yaml:2:3: socket 'http': smack_label, smack_label_ip_in and smack_label_ip_out need "
          "SMACK, and this kernel has none (no /sys/fs/smackfs)"},
@@ -704,20 +706,96 @@ static void test_service_lifecycle_keys(void **state)
         spec_done(&s);
 }
 
-/* Accept=yes is parsed (and its defaults resolved) but refused until issue 6. */
-static void test_accept_is_parsed_then_refused(void **state)
+#define ACC_SVC "service:\n  exec: /bin/true\n"
+
+/* Accept=yes: the defaults systemd gives it, and the spec marked accepting. */
+static void test_accept_defaults(void **state)
 {
         struct spec_error err = {{0}};
         struct spec s;
 
         (void)state;
-        assert_int_equal(
-                load(&s, "sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n" SVC, &err),
-                -EINVAL);
-        assert_string_equal(err.message, "t.yaml:2:3: socket 'a': Accept=yes is not supported yet");
-        assert_true(s.sockets[0].accept);
+        assert_int_equal(load(&s,
+                              "sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n"
+                              "  b:\n    listen_sequential_packet: /run/x.sock\n    accept: on\n"
+                              "    max_connections: 3\n    max_connections_per_source: 1\n"
+                              "    trigger_limit_burst: 7\n" ACC_SVC
+                              "  standard_input: socket\n"
+                              "sandbox:\n  instance_isolation: per-connection\n",
+                              &err),
+                         0);
+        assert_true(s.accept);
+        assert_int_equal(s.isolation, SPEC_ISOLATION_PER_CONNECTION);
+        assert_int_equal(s.sockets[0].max_connections, 64);
+        assert_int_equal(s.sockets[0].max_connections_per_source, 64);
         assert_int_equal(s.sockets[0].trigger_limit_burst, 200);
+        assert_int_equal(s.sockets[0].trigger_limit_interval_usec, 2000000);
+        assert_int_equal(s.sockets[1].max_connections, 3);
+        assert_int_equal(s.sockets[1].max_connections_per_source, 1);
+        assert_int_equal(s.sockets[1].trigger_limit_burst, 7);
         spec_done(&s);
+}
+
+/* Datagram sockets and FIFOs ignore accept (systemd.socket(5)): an Accept=no spec. */
+static void test_accept_ignored_on_datagrams(void **state)
+{
+        struct spec_error err = {{0}};
+        struct spec s;
+
+        (void)state;
+        assert_int_equal(load(&s,
+                              "sockets:\n  d:\n    listen_datagram: 127.0.0.1:53\n"
+                              "    listen_fifo: /run/f\n    accept: yes\n" SVC,
+                              &err),
+                         0);
+        assert_false(s.accept);
+        assert_false(s.sockets[0].accept);
+        assert_int_equal(s.sockets[0].trigger_limit_burst, 20);
+        spec_done(&s);
+}
+
+/* What one instance per connection cannot have, each with its line and column. */
+static void test_accept_refusals(void **state)
+{
+        static const struct bad_row rows[] = {
+                {"sockets:\n  a:\n    listen_stream: 80\n    listen_datagram: 81\n"
+                 "    accept: yes\n" ACC_SVC,
+                 "t.yaml:2:3: accept: yes serves stream and sequential-packet sockets; this "
+                 "socket's other kinds would need a service of their own: put them in another "
+                 "spec"},
+                {"sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n"
+                 "  b:\n    listen_stream: 81\n" ACC_SVC,
+                 "t.yaml:5:3: this socket does not accept while others do: one spec runs one "
+                 "service, per connection (accept: yes) or for all its sockets; put them in "
+                 "separate specs"},
+                {"sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n" ACC_SVC
+                 "  type: notify\n",
+                 "t.yaml: with accept: yes (one instance per connection), service.type: only "
+                 "simple and exec"},
+                {"sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n" ACC_SVC
+                 "  restart: always\n",
+                 "t.yaml: with accept: yes (one instance per connection), restart: the "
+                 "connection is gone when an instance ends"},
+                {"sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n" SVC,
+                 "t.yaml: with accept: yes (one instance per connection), start: immediate: an "
+                 "instance starts with its connection"},
+                {"sockets:\n  a:\n    listen_stream: 80\n" ACC_SVC
+                 "sandbox:\n  instance_isolation: per-connection\n",
+                 "t.yaml: instance_isolation needs a socket with accept: yes"},
+                {"sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n" ACC_SVC
+                 "sandbox:\n  instance_isolation: each\n",
+                 "t.yaml:8:23: 'instance_isolation' takes shared or per-connection, not 'each'"},
+        };
+
+        (void)state;
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                struct spec_error err = {{0}};
+                struct spec s;
+
+                assert_int_equal(load(&s, rows[i].yaml, &err), -EINVAL);
+                assert_string_equal(err.message, rows[i].message);
+                spec_done(&s);
+        }
 }
 
 static void test_limits(void **state)
@@ -1022,7 +1100,9 @@ int main(void)
                 cmocka_unit_test(test_socket_options_read_back),
                 cmocka_unit_test(test_socket_option_defaults),
                 cmocka_unit_test(test_service_lifecycle_keys),
-                cmocka_unit_test(test_accept_is_parsed_then_refused),
+                cmocka_unit_test(test_accept_defaults),
+                cmocka_unit_test(test_accept_ignored_on_datagrams),
+                cmocka_unit_test(test_accept_refusals),
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_file_errors),
                 cmocka_unit_test(test_add_listen_for_command_line),
