@@ -65,6 +65,8 @@ static void help(FILE *out)
               "      --seqpacket          sequential packet sockets (unix only)\n"
               "      --fdname=NAME[:NAME...]  fd names (default: listen)\n"
               "      --inetd              the socket on stdin/stdout, no LISTEN_FDS\n"
+              "  -a, --accept             one instance per connection (Accept=yes): the\n"
+              "                           connection as fd 3, or on stdin/stdout with --inetd\n"
               "  -E, --setenv=VAR[=VAL]   add VAR to the service's environment (its value\n"
               "                           from sockjail's environment when =VAL is missing)\n"
               "      --now                start at once instead of on the first traffic\n"
@@ -157,7 +159,6 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
                 OPT_FDNAME,
                 OPT_INETD,
                 OPT_NOW,
-                OPT_ACCEPT,
                 OPT_READY_FD,
                 OPT_PRINT_READY,
         };
@@ -169,7 +170,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
                 {"inetd", no_argument, NULL, OPT_INETD},
                 {"setenv", required_argument, NULL, 'E'},
                 {"now", no_argument, NULL, OPT_NOW},
-                {"accept", no_argument, NULL, OPT_ACCEPT},
+                {"accept", no_argument, NULL, 'a'},
                 {"ready-fd", required_argument, NULL, OPT_READY_FD},
                 {"print-ready", no_argument, NULL, OPT_PRINT_READY},
                 {"quiet", no_argument, NULL, 'q'},
@@ -179,7 +180,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
         };
         int c;
 
-        while ((c = getopt_long(argc, argv, "+l:E:qvh", opts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "+l:aE:qvh", opts, NULL)) >= 0) {
                 int r = 0;
 
                 switch (c) {
@@ -210,7 +211,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
                 case OPT_PRINT_READY:
                         o->ready_fd = STDOUT_FILENO;
                         break;
-                case OPT_ACCEPT:
+                case 'a':
                         o->accept = true;
                         break;
                 case 'q':
