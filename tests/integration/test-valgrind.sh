@@ -49,6 +49,30 @@ check "valgrind: no errors or leaks on a normal run" vg_clean
 vg_report | head -40
 : >"$L/vg.log"
 
+# Accept=yes: connections over two sockets, one dropped by max_connections,
+# the spawner's channel and counters; SIGTERM ends it.
+port=$(free_port)
+cat >"$T/acc.yaml" <<EOF
+sockets:
+  echo:
+    listen_stream: ["127.0.0.1:$port", "[::1]:$port"]
+    accept: yes
+    max_connections: 1
+service:
+  exec: [$PROBE, serve, --count, "1"]
+  standard_input: socket
+EOF
+start acc vg run "$T/acc.yaml"
+check "valgrind: accept: the first instance answers" until_ok 20 "$CLIENT" "127.0.0.1:$port"
+check "valgrind: accept: over IPv6 too" until_ok 10 "$CLIENT" "[::1]:$port"
+# $pid runs vg(): timeout passes SIGTERM on to valgrind's sockjail
+kill -TERM "$(pgrep -x -P "$pid" timeout || echo "$pid")" 2>/dev/null
+finish "$pid" 30
+expect "valgrind: accept: SIGTERM ends it with status 0" "$rc" 0
+check "valgrind: no errors or leaks with accept" vg_clean
+vg_report | head -40
+: >"$L/vg.log"
+
 printf 'sockets:\n  a:\n    listen_stream: 80\n    backlog: -1\n' >"$T/bad.yaml"
 vg run "$T/bad.yaml" 2>/dev/null
 expect "valgrind: bad spec exits 2" "$?" 2
