@@ -257,41 +257,44 @@ _Noreturn static void instance_exec(const struct spw_params *p, const struct spw
         _exit(127);
 }
 
-/*
- * A zygote: an instance made before its connection, waiting for one on the
- * connection channel (the kernel wakes one waiter per message). It tells the
- * spawner which connection it took, and becomes the instance. Never returns.
- */
-_Noreturn static void zygote_wait(const struct spw_params *p, int taken_fd, uint32_t slot,
-                                  bool whole_policy)
-{
-        struct spw_msg m;
-        int conn;
-        ssize_t k;
-
-        (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-        do
-                k = spw_recv_wait(p->conns, &m, &conn);
-        while (k == -EINTR || k == -EBADMSG || (k > 0 && (m.kind != SPW_CONN || conn < 0)));
-        if (k <= 0)
-                _exit(0); /* sockjail is gone */
-        (void)write_all(taken_fd, &(struct taken){.slot = slot, .id = m.id}, sizeof(struct taken));
-        instance_exec(p, &m, conn, instance_env(p, &m), whole_policy);
-}
-
-/* shared: what instance_main() gets, on the spawner's memory. */
+/* What instance_main() gets: it runs on the memory of whoever cloned it. */
 struct launch {
         const struct spw_params *p;
         const struct spw_msg *m;
         int conn;
         char **env;
+        bool whole_policy;
 };
 
 static int instance_main(void *arg)
 {
         const struct launch *l = arg;
 
-        instance_exec(l->p, l->m, l->conn, l->env, false);
+        instance_exec(l->p, l->m, l->conn, l->env, l->whole_policy);
+}
+
+/* The stack an instance runs on until its execve (CLONE_VM|CLONE_VFORK). */
+#define SPAWN_STACK_SIZE (128 * 1024)
+
+static void *stack_new(void)
+{
+        void *stack = mmap(NULL, SPAWN_STACK_SIZE, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+
+        return stack == MAP_FAILED ? NULL : stack;
+}
+
+/* Start l's instance as posix_spawn does: on our memory until its execve, so no
+ * page tables are copied and we wait only for the exec. Returns its pid or -errno. */
+static pid_t spawn_on(void *stack, struct launch *l)
+{
+        pid_t pid;
+
+        if (!l->env)
+                return -ENOMEM;
+        pid = clone(instance_main, (char *)stack + SPAWN_STACK_SIZE,
+                    CLONE_VM | CLONE_VFORK | SIGCHLD, l);
+        return pid < 0 ? negative_errno() : pid;
 }
 
 /* instance_env()'s array; its own strings are the last two, with an address. */
@@ -324,26 +327,41 @@ static int instance_clone_flags(const struct ns_config *c)
         return flags;
 }
 
-/* per-connection: the instance's own init (pid 1 of its pid namespace), its lo
- * and mounts, and the zygote under it. Never returns. */
+/*
+ * per-connection: a zygote, the init (pid 1) of fresh namespaces, made before
+ * its connection: lo and the mounts are up when it waits on the connection
+ * channel (the kernel wakes one waiter per message). It tells the spawner
+ * which connection it took, starts the instance (pid 2) and stays its init.
+ * Never returns.
+ */
 _Noreturn static void isolated_main(const struct spw_params *p, int taken_fd, uint32_t slot)
 {
+        void *stack = stack_new();
         enum ns_step nstep;
+        struct spw_msg m;
+        struct launch l;
+        int conn, r;
+        ssize_t k;
         pid_t pid;
-        int r;
 
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-        r = ns_setup_instance(&p->spec->ns, &nstep);
+        r = stack ? ns_setup_instance(&p->spec->ns, &nstep) : -ENOMEM;
         if (r < 0) {
                 report_failure(p->chan, SPW_NO_ID, SBX_STEP(SBX_DOMAIN_NS, nstep), r);
                 _exit(127);
         }
-        pid = fork();
-        if (pid == 0)
-                zygote_wait(p, taken_fd, slot, true);
+        do
+                k = spw_recv_wait(p->conns, &m, &conn);
+        while (k == -EINTR || k == -EBADMSG || (k > 0 && (m.kind != SPW_CONN || conn < 0)));
+        if (k <= 0)
+                _exit(0); /* sockjail is gone */
+        (void)write_all(taken_fd, &(struct taken){.slot = slot, .id = m.id}, sizeof(struct taken));
+        l = (struct launch){
+                .p = p, .m = &m, .conn = conn, .env = instance_env(p, &m), .whole_policy = true};
+        pid = spawn_on(stack, &l);
+        safe_close(conn);
         if (pid < 0) {
-                report_failure(p->chan, SPW_NO_ID, SBX_STEP(SBX_DOMAIN_INIT, SBX_INIT_FORK),
-                               negative_errno());
+                report_failure(p->chan, m.id, SBX_STEP(SBX_DOMAIN_INIT, SBX_INIT_FORK), pid);
                 _exit(127);
         }
         _exit(ns_init_run(-1, pid));
@@ -354,8 +372,6 @@ _Noreturn static void isolated_main(const struct spw_params *p, int taken_fd, ui
 /* per-connection: zygotes kept waiting, each in namespaces of its own already;
  * the next one is made while a connection is served. */
 #define POOL_ISOLATED 4
-/* shared: the stack an instance runs on until its execve */
-#define SPAWN_STACK_SIZE (128 * 1024)
 
 struct spawner {
         const struct spw_params *p;
@@ -368,22 +384,12 @@ struct spawner {
         bool stopping;
 };
 
-/*
- * shared: the spawner takes the connection and the instance borrows its
- * memory until execve (CLONE_VM|CLONE_VFORK, as posix_spawn does): no page
- * tables copied, and the wait is only until the exec.
- */
+/* shared: the spawner takes the connection itself and spawns the instance. */
 static void spawn_shared(struct spawner *w, const struct spw_msg *m, int conn)
 {
         struct launch l = {.p = w->p, .m = m, .conn = conn, .env = instance_env(w->p, m)};
-        pid_t pid = -ENOMEM;
+        pid_t pid = spawn_on(w->stack, &l);
 
-        if (l.env) {
-                pid = clone(instance_main, (char *)w->stack + SPAWN_STACK_SIZE,
-                            CLONE_VM | CLONE_VFORK | SIGCHLD, &l);
-                if (pid < 0)
-                        pid = negative_errno();
-        }
         free_env(m, l.env);
         safe_close(conn);
         if (pid < 0) {
@@ -421,12 +427,9 @@ static void pool_fill(struct spawner *w)
 
                 if (w->pool[i] > 0)
                         continue;
-                pid = w->isolated ? ns_clone(instance_clone_flags(&w->p->spec->ns)) : fork();
-                if (pid == 0) {
-                        if (w->isolated)
-                                isolated_main(w->p, w->taken[1], i);
-                        zygote_wait(w->p, w->taken[1], i, false);
-                }
+                pid = ns_clone(instance_clone_flags(&w->p->spec->ns));
+                if (pid == 0)
+                        isolated_main(w->p, w->taken[1], i);
                 if (pid < 0) {
                         report_failure(w->p->chan, SPW_NO_ID,
                                        SBX_STEP(SBX_DOMAIN_INIT, SBX_INIT_FORK), negative_errno());
@@ -561,11 +564,9 @@ _Noreturn void spw_main(const struct spw_params *p, int report_fd)
         } else if (!w.isolated &&
                    (r = pol_apply_but_filter(&p->spec->pol, p->spec->filter != NULL, &pstep)) < 0) {
                 msg[0] = SBX_STEP(SBX_DOMAIN_POL, pstep);
-        } else if (!w.isolated &&
-                   (w.stack = mmap(NULL, SPAWN_STACK_SIZE, PROT_READ | PROT_WRITE,
-                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0)) == MAP_FAILED) {
+        } else if (!w.isolated && !(w.stack = stack_new())) {
                 msg[0] = SBX_STEP(SBX_DOMAIN_INIT, SBX_INIT_FORK);
-                r = negative_errno();
+                r = -ENOMEM;
         } else {
                 /* what the instances may not reach: no ptrace, no /proc/PID/mem of ours */
                 (void)prctl(PR_SET_DUMPABLE, 0);

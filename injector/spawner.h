@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Accept=yes inside the sandbox: the spawner. It runs where the service would
- * (under the init, in the namespaces made once) and keeps a few instances
- * forked ahead ("zygotes"), each blocked on the connection channel. sockjail
- * sends each accepted connection there (SCM_RIGHTS); the kernel wakes one
- * zygote, which lays out the connection as fd 3 (or stdin and stdout), sets
- * REMOTE_ADDR and REMOTE_PORT and execs, while the spawner forks the next.
- * So a connection costs sockjail an accept and a sendmsg, and the instance an
- * exec: no fork, no namespaces on its path.
+ * (under the init, in the namespaces made once); sockjail sends it each
+ * accepted connection over a SOCK_SEQPACKET channel (SCM_RIGHTS).
  *
  * instance_isolation shared: the spawner takes on the policy once (ids,
- * capabilities, no_new_privs, Landlock; it is made non-dumpable), and an
- * instance only loads the compiled seccomp filter. per-connection: the
- * spawner keeps its privileges; each zygote is made in fresh network, ipc,
- * pid and mount namespaces (lo, a /proc of its own, a private /tmp) under an
- * init of its own, and takes the whole policy once it has its connection.
+ * capabilities, no_new_privs, Landlock; it is made non-dumpable), reads the
+ * connection and starts the instance as posix_spawn does (CLONE_VM |
+ * CLONE_VFORK): the connection as fd 3 (or stdin and stdout), REMOTE_ADDR and
+ * REMOTE_PORT, the compiled seccomp filter, execve. A connection costs an
+ * exec, no page tables copied and no namespaces made.
+ *
+ * per-connection: the spawner keeps its privileges and a pool of zygotes: an
+ * init each, in fresh network, ipc, pid and mount namespaces (lo, a /proc of
+ * its own, a private /tmp), blocked on the connection channel itself (the
+ * kernel wakes one per connection). The zygote that takes a connection starts
+ * the instance under it with the whole policy, and the spawner makes the next
+ * zygote meanwhile: the namespaces are made off the connection's path.
  */
 #pragma once
 
