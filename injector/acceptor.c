@@ -2,6 +2,7 @@
 #include "injector/acceptor.h"
 
 #include <arpa/inet.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -497,8 +498,17 @@ static void begin_drain(struct acc *a, const struct spec_socket *u)
                 a->state = ACC_DONE;
 }
 
+/* Whether a connection waits on lfd: only one that does counts toward the
+ * trigger limit (systemd counts activations, not our looking). */
+static bool pending(int lfd)
+{
+        struct pollfd p = {.fd = lfd, .events = POLLIN};
+
+        return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
 /* One connection of unit; false: stop taking more for now. */
-static bool take_one(struct acc *a, int lfd, uint32_t unit)
+static bool take_one(struct acc *a, int lfd, uint32_t unit, bool known_pending)
 {
         const struct spec_socket *u = &a->s->sockets[unit];
         struct sockaddr_storage ss;
@@ -508,8 +518,10 @@ static bool take_one(struct acc *a, int lfd, uint32_t unit)
         bool has_src;
         int fd, r;
 
+        if (!known_pending && !pending(lfd))
+                return false;
         if (!trigger_allowed(a, unit)) {
-                begin_drain(a, u);
+                begin_drain(a, u); /* this connection is refused with the socket, as systemd's */
                 return false;
         }
         /* before accept: the sandbox's processes must not inherit the connection */
@@ -558,7 +570,7 @@ static void on_socket(struct acc *a, size_t i)
         uint32_t unit = (uint32_t)(sf->unit - a->s->sockets);
 
         for (int k = 0; k < ACC_BATCH && a->state == ACC_RUNNING; k++)
-                if (!take_one(a, sf->fd, unit))
+                if (!take_one(a, sf->fd, unit, k == 0))
                         break;
 }
 
@@ -798,8 +810,13 @@ int acc_run(const struct sup_params *p, int *ret_exit_code, char *err, size_t er
                         fatal(&a, negative_errno(), "supervise: %s", strerror(errno));
                         break;
                 }
+                /* the instances' ends first, so that max_connections counts what runs */
                 for (int i = 0; i < n && a.state != ACC_DONE; i++)
-                        dispatch(&a, &evs[i]);
+                        if (evs[i].data.u64 < TAG_SOCKET)
+                                dispatch(&a, &evs[i]);
+                for (int i = 0; i < n && a.state != ACC_DONE; i++)
+                        if (evs[i].data.u64 >= TAG_SOCKET)
+                                dispatch(&a, &evs[i]);
         }
         if (a.sbx.pid > 0) {
                 (void)kill(a.sbx.pid, SIGKILL);

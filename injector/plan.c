@@ -136,8 +136,7 @@ static void print_files_and_accept(const struct spec_socket *u, FILE *out)
                 "flush_pending %s\n",
                 yes(u->accept), u->max_connections, u->max_connections_per_source,
                 yes(u->flush_pending));
-        fprintf(out,
-                "    trigger_limit_interval_sec %s, trigger_limit_burst %u (not enforced yet)\n",
+        fprintf(out, "    trigger_limit_interval_sec %s, trigger_limit_burst %u\n",
                 usec_text(u->trigger_limit_interval_usec, span, sizeof(span)),
                 u->trigger_limit_burst);
 }

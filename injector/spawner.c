@@ -12,6 +12,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#endif
+
 #include "common/util.h"
 #include "injector/sandbox.h"
 #include "ns/ns.h"
@@ -294,7 +298,13 @@ static pid_t spawn_on(void *stack, struct launch *l)
                 return -ENOMEM;
         pid = clone(instance_main, (char *)stack + SPAWN_STACK_SIZE,
                     CLONE_VM | CLONE_VFORK | SIGCHLD, l);
-        return pid < 0 ? negative_errno() : pid;
+        if (pid < 0)
+                return negative_errno();
+#ifdef __SANITIZE_ADDRESS__
+        /* the instance's frames left their red zones in the shadow we share */
+        __asan_unpoison_memory_region(stack, SPAWN_STACK_SIZE);
+#endif
+        return pid;
 }
 
 /* instance_env()'s array; its own strings are the last two, with an address. */
@@ -403,12 +413,16 @@ static void spawn_shared(struct spawner *w, const struct spw_msg *m, int conn)
         }
 }
 
+/* A batch at a time: the main loop reaps in between (systemd, too, takes
+ * SIGCHLD before socket traffic), so that ended instances are reported. */
+#define CONN_BATCH 16
+
 static void read_conns(struct spawner *w)
 {
         struct spw_msg m;
         int fd;
 
-        for (;;) {
+        for (int n = 0; n < CONN_BATCH; n++) {
                 ssize_t k = spw_recv(w->p->conns, &m, &fd);
 
                 if (k == -EAGAIN || k == -EINTR || k == 0 || (k < 0 && k != -EBADMSG))
@@ -592,13 +606,13 @@ _Noreturn void spw_main(const struct spw_params *p, int report_fd)
                         _exit(127);
                 if (fds[2].revents & POLLIN)
                         read_taken(&w);
-                if (fds[3].revents & POLLIN)
-                        read_conns(&w);
                 if (fds[1].revents & POLLIN) {
                         while (read(sfd, &si, sizeof(si)) == sizeof(si))
                                 ;
                         reap(&w);
                 }
+                if (fds[3].revents & POLLIN)
+                        read_conns(&w);
                 if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) && !read_chan(&w)) {
                         /* sockjail is gone: so are we, and the init kills the rest */
                         pool_kill(&w);

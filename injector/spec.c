@@ -1799,6 +1799,24 @@ static int unknown_key(struct pctx *c, const struct ynode *k, const struct secti
         return fail(c, k, "unknown key '%s' in %s", k->value, sec->what);
 }
 
+/* Remember where a key of enum spec_marked was written. */
+static void mark_key(struct pctx *c, const struct ynode *k)
+{
+        static const char *const names[_SPEC_MARK_MAX] = {
+                [SPEC_MARK_TYPE] = "type",
+                [SPEC_MARK_RESTART] = "restart",
+                [SPEC_MARK_START] = "start",
+                [SPEC_MARK_WATCHDOG] = "watchdog_sec",
+                [SPEC_MARK_FDSTORE] = "file_descriptor_store_max",
+                [SPEC_MARK_UPSTART] = "upstart_events",
+                [SPEC_MARK_ISOLATION] = "instance_isolation",
+        };
+
+        for (size_t i = 0; i < _SPEC_MARK_MAX; i++)
+                if (streq(k->value, names[i]))
+                        c->s->marks[i] = (struct spec_mark){k->line, k->column};
+}
+
 static int parse_map(struct pctx *c, const struct ynode *map, const struct section *sec, void *obj)
 {
         if (map->type != YNODE_MAP)
@@ -1815,6 +1833,7 @@ static int parse_map(struct pctx *c, const struct ynode *map, const struct secti
                 if (!key)
                         return unknown_key(c, k, sec);
                 c->key = key->name;
+                mark_key(c, k);
                 r = key->fn(c, v, (char *)obj + key->offset);
                 if (r < 0)
                         return r == -EINVAL ? r : fail(c, v, "%s", strerror(-r));
@@ -2313,27 +2332,38 @@ static int check_accept_sockets(struct pctx *c)
         return 0;
 }
 
-/* What an instance per connection cannot have. */
+/* What an instance per connection cannot have, said where the key stands. */
 static int check_accept_service(struct pctx *c)
 {
         const struct spec_service *svc = &c->s->service;
+        enum spec_marked at = _SPEC_MARK_MAX;
         const char *why = NULL;
+        char msg[256];
 
         if (!c->s->accept)
                 return c->s->isolation == SPEC_ISOLATION_PER_CONNECTION
-                               ? fail(c, NULL, "instance_isolation needs a socket with accept: yes")
+                               ? fail_at(c, &c->s->marks[SPEC_MARK_ISOLATION],
+                                         "instance_isolation needs a socket with accept: yes")
                                : 0;
         if (svc->type != SPEC_TYPE_SIMPLE && svc->type != SPEC_TYPE_EXEC)
-                why = "service.type: only simple and exec";
+                why = "service.type: only simple and exec", at = SPEC_MARK_TYPE;
         else if (svc->restart != SPEC_RESTART_NO)
-                why = "restart: the connection is gone when an instance ends";
-        else if (svc->file_descriptor_store_max > 0 || svc->watchdog_usec > 0)
-                why = "file_descriptor_store_max and watchdog_sec: they need type notify";
+                why = "restart: the connection is gone when an instance ends",
+                at = SPEC_MARK_RESTART;
+        else if (svc->file_descriptor_store_max > 0)
+                why = "file_descriptor_store_max: it needs type notify", at = SPEC_MARK_FDSTORE;
+        else if (svc->watchdog_usec > 0)
+                why = "watchdog_sec: it needs type notify", at = SPEC_MARK_WATCHDOG;
         else if (svc->start == SPEC_START_IMMEDIATE)
-                why = "start: immediate: an instance starts with its connection";
+                why = "start: immediate: an instance starts with its connection",
+                at = SPEC_MARK_START;
         else if (svc->upstart_events)
-                why = "upstart_events: an instance gets its connection, not the listening sockets";
-        return why ? fail(c, NULL, "with accept: yes (one instance per connection), %s", why) : 0;
+                why = "upstart_events: an instance gets its connection, not the listening sockets",
+                at = SPEC_MARK_UPSTART;
+        if (!why)
+                return 0;
+        snprintf(msg, sizeof(msg), "with accept: yes (one instance per connection), %s", why);
+        return fail_at(c, &c->s->marks[at], msg);
 }
 
 static int check_sockets(struct pctx *c)

@@ -253,6 +253,18 @@ struct spec_policy {
         struct spec_mark ambient_mark, groups_mark;
 };
 
+/* Keys whose place spec_finish() may need for an error, wherever they stand. */
+enum spec_marked {
+        SPEC_MARK_TYPE,
+        SPEC_MARK_RESTART,
+        SPEC_MARK_START,
+        SPEC_MARK_WATCHDOG,
+        SPEC_MARK_FDSTORE,
+        SPEC_MARK_UPSTART,
+        SPEC_MARK_ISOLATION,
+        _SPEC_MARK_MAX,
+};
+
 /* Accept=yes: where the per-connection instances run. */
 enum spec_isolation {
         SPEC_ISOLATION_SHARED,         /* one sandbox, instances forked in it */
@@ -272,6 +284,8 @@ struct spec {
         struct pol_filter *filter;      /* compiled at load time */
         struct spec_mark *filter_marks; /* one per policy.system_call_filter entry */
         struct spec_mark user_mark;
+        /* where keys that checks of the whole spec refuse were written (spec_marked) */
+        struct spec_mark marks[_SPEC_MARK_MAX];
         /* Accept=yes (spec_finish): every socket accepts, one instance per connection */
         bool accept;
         enum spec_isolation isolation; /* sandbox.instance_isolation */

@@ -3,7 +3,7 @@
 # installs what is missing. Otherwise: print the one command to run.
 pkgs="gcc make pkg-config libyaml-dev libseccomp-dev libcap-ng-dev libcmocka-dev libsystemd-dev
       lighttpd curl python3 iproute2 util-linux procps valgrind clang-format clang-tidy cppcheck
-      groff-base man-db"
+      groff-base man-db git"
 missing=
 for p in $pkgs; do
         dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -129,6 +129,33 @@ expect "flush_pending: no second start for the dropped connection" "$(grep -c 's
 kill -TERM "$sj"
 finish "$sj" 10
 
+# ---- trigger limit, Accept=no: the third start on traffic fails the socket ----
+cat >"$T/trig.yaml" <<EOF
+sockets:
+  a:
+    listen_stream: $T/trig.sock
+    trigger_limit_burst: 2
+    trigger_limit_interval_sec: 1min
+service:
+  exec: [$PROBE, serve, --count, "1"]
+  restart: on-failure
+EOF
+start trig "$SOCKJAIL" run "$T/trig.yaml"
+sj=$pid
+until_ok 5 test -S "$T/trig.sock"
+"$CLIENT" "$T/trig.sock" >/dev/null 2>&1
+until_ok 5 grep -q 'waiting for traffic' "$T/trig.err"
+"$CLIENT" "$T/trig.sock" >/dev/null 2>&1
+until_ok 5 test "$(grep -c 'waiting for traffic' "$T/trig.err")" -eq 2
+expect "trigger limit: two starts on traffic within the burst" \
+        "$(grep -c 'service started' "$T/trig.err")" 2
+"$CLIENT" "$T/trig.sock" --timeout 5 >/dev/null 2>&1
+finish "$sj" 10
+expect "trigger limit: the third activation fails sockjail" "$rc" 1
+check "trigger limit: logged with the socket's name" grep -q "socket 'a': trigger limit hit" \
+        "$T/trig.err"
+expect "trigger limit: no third start" "$(grep -c 'service started' "$T/trig.err")" 2
+
 # ---- restart_force_exit_status with restart: no, up to the start limit ----
 cat >"$T/limit.yaml" <<EOF
 service:

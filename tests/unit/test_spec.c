@@ -719,8 +719,7 @@ static void test_accept_defaults(void **state)
                               "sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n"
                               "  b:\n    listen_sequential_packet: /run/x.sock\n    accept: on\n"
                               "    max_connections: 3\n    max_connections_per_source: 1\n"
-                              "    trigger_limit_burst: 7\n" ACC_SVC
-                              "  standard_input: socket\n"
+                              "    trigger_limit_burst: 7\n" ACC_SVC "  standard_input: socket\n"
                               "sandbox:\n  instance_isolation: per-connection\n",
                               &err),
                          0);
@@ -770,18 +769,18 @@ static void test_accept_refusals(void **state)
                  "separate specs"},
                 {"sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n" ACC_SVC
                  "  type: notify\n",
-                 "t.yaml: with accept: yes (one instance per connection), service.type: only "
+                 "t.yaml:7:3: with accept: yes (one instance per connection), service.type: only "
                  "simple and exec"},
                 {"sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n" ACC_SVC
                  "  restart: always\n",
-                 "t.yaml: with accept: yes (one instance per connection), restart: the "
+                 "t.yaml:7:3: with accept: yes (one instance per connection), restart: the "
                  "connection is gone when an instance ends"},
                 {"sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n" SVC,
-                 "t.yaml: with accept: yes (one instance per connection), start: immediate: an "
-                 "instance starts with its connection"},
+                 "t.yaml:7:3: with accept: yes (one instance per connection), start: immediate: "
+                 "an instance starts with its connection"},
                 {"sockets:\n  a:\n    listen_stream: 80\n" ACC_SVC
                  "sandbox:\n  instance_isolation: per-connection\n",
-                 "t.yaml: instance_isolation needs a socket with accept: yes"},
+                 "t.yaml:7:3: instance_isolation needs a socket with accept: yes"},
                 {"sockets:\n  a:\n    listen_stream: 80\n    accept: yes\n" ACC_SVC
                  "sandbox:\n  instance_isolation: each\n",
                  "t.yaml:8:23: 'instance_isolation' takes shared or per-connection, not 'each'"},
