@@ -511,7 +511,7 @@ static bool pending(int lfd)
 static bool take_one(struct acc *a, int lfd, uint32_t unit, bool known_pending)
 {
         const struct spec_socket *u = &a->s->sockets[unit];
-        struct sockaddr_storage ss;
+        struct sockaddr_storage ss = {.ss_family = AF_UNSPEC};
         socklen_t len = sizeof(ss);
         struct spw_msg m = {.kind = SPW_CONN};
         struct src_key key;

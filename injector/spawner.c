@@ -229,7 +229,7 @@ _Noreturn static void instance_exec(const struct spw_params *p, const struct spw
         const struct spec *s = p->spec;
         int keep[2] = {p->chan, p->exec_fd};
         enum act_step astep;
-        enum ns_step nstep;
+        enum ns_step nstep = NS_STEP_NONE;
         enum pol_step pstep;
         sigset_t none;
         int step, r;
@@ -347,7 +347,7 @@ static int instance_clone_flags(const struct ns_config *c)
 _Noreturn static void isolated_main(const struct spw_params *p, int taken_fd, uint32_t slot)
 {
         void *stack = stack_new();
-        enum ns_step nstep;
+        enum ns_step nstep = NS_STEP_NONE;
         struct spw_msg m;
         struct launch l;
         int conn, r;
@@ -558,7 +558,7 @@ _Noreturn void spw_main(const struct spw_params *p, int report_fd)
 {
         struct spawner w = {.p = p,
                             .isolated = p->spec->isolation == SPEC_ISOLATION_PER_CONNECTION};
-        enum ns_step nstep;
+        enum ns_step nstep = NS_STEP_NONE;
         enum pol_step pstep;
         int32_t msg[2] = {0, 0};
         int sfd, r;
