@@ -405,6 +405,28 @@ gone=1
 for k in $kids; do alive "$k" && gone=0; done
 expect "stop: no process of the sandbox left after the kill" "$gone:$(echo $kids | wc -w)" "1:3"
 
+# sockjail SIGKILLed: every instance, zygote and namespace init goes with it
+for mode in shared per-connection; do
+        sed "s/^  timeout_stop_sec: 1s/sandbox:\n  instance_isolation: $mode/" "$T/stubborn.yaml" \
+                >"$T/killed-$mode.yaml"
+        run_accept "killed-$mode" "$T/killed-$mode.yaml"
+        p=$(ready 0 "killed-$mode")
+        start "killc-$mode" "$AP" get "$p"
+        until_ok 10 grep -q '^ready$' "$T/killc-$mode.out"
+        kids=$(descendants "$sj")
+        kill -KILL "$sj"
+        finish "$sj" 5
+        all_gone() {
+                for k in $kids; do alive "$k" && return 1; done
+                return 0
+        }
+        gone=0
+        until_ok 1 all_gone && gone=1
+        expect "SIGKILL $mode: all $(echo $kids | wc -w) processes below sockjail gone within 1 s" \
+                "$gone" 1
+        finish "$pid" 5
+done
+
 # ---- 9: soak: 10,000 connections ----
 cat >"$T/soak.yaml" <<EOF
 sockets:
