@@ -256,8 +256,8 @@ check "trigger limit: says so" grep -q "socket .echo.: trigger limit hit (5 conn
 # ---- 6: git daemon --inetd, a real inetd-style Debian daemon ----
 gitd=$(git --exec-path 2>/dev/null)/git-daemon
 if [ -x "$gitd" ]; then
-        # outside /tmp: the sandbox has a /tmp of its own
-        GITD=$(mktemp -d "$BUILD/accept-git.XXXXXX")
+        # under /run: the sandbox has a /tmp of its own, and CI's checkout is under /tmp
+        GITD=$(mktemp -d /run/sockjail-git.XXXXXX)
         chmod 755 "$GITD"
         g="env HOME=$T GIT_CONFIG_NOSYSTEM=1 git"
         $g init -q -b main "$GITD/repo" &&
