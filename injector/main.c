@@ -402,6 +402,9 @@ static int cmd_run(int argc, char **argv)
         r = hook_run_phase(&hooks, SPEC_EXEC_START_PRE);
         if (r == 0 && (r = sock_open_all(&s, &set, &serr)) < 0)
                 print_sock_error(r, &serr);
+        /* once the sockets listen: clients queue while the filter compiles */
+        if (r == 0 && (r = spec_compile_filter(&s, &err)) < 0)
+                log_line(SUP_ERROR, "%s", err.message);
         if (r == 0) /* removes remove_on_stop files should sockjail be SIGKILLed */
                 guard_start(&set, &guard);
         if (r == 0)

@@ -2152,6 +2152,8 @@ static int check_inetd(struct pctx *c)
         return 0;
 }
 
+/* The filter's words and settings, each error where it was written (the
+ * compiling waits for spec_compile_filter()). */
 static int compile_filter(struct pctx *c)
 {
         struct spec *s = c->s;
@@ -2161,7 +2163,7 @@ static int compile_filter(struct pctx *c)
 
         pol_filter_free(s->filter);
         s->filter = NULL;
-        r = pol_filter_build(&s->pol, &s->filter, &bad, &word);
+        r = pol_filter_check(&s->pol, &bad, &word);
         if (r >= 0)
                 return 0;
         if (r == -EINVAL && s->filter_marks && bad < s->pol.n_system_call_filter)
@@ -2436,6 +2438,20 @@ int spec_finish(struct spec *s, struct spec_error *err)
                 r = check_sandbox(&c);
         if (r >= 0)
                 r = compile_filter(&c);
+        return r;
+}
+
+int spec_compile_filter(struct spec *s, struct spec_error *err)
+{
+        int r;
+
+        if (s->filter)
+                return 0;
+        r = pol_filter_build(&s->pol, &s->filter, NULL, NULL);
+        if (r < 0)
+                snprintf(err->message, sizeof(err->message),
+                         "%s: cannot build the seccomp filter: %s", s->path ?: "sockjail",
+                         strerror(-r));
         return r;
 }
 

@@ -320,6 +320,10 @@ int spec_finish(struct spec *s, struct spec_error *err);
 int spec_add_listen(struct spec *s, const char *unit, enum spec_listen_type type,
                     const char *address, struct spec_error *err);
 
+/* Compile the seccomp filter into s->filter (spec_finish() checked its words;
+ * this takes milliseconds, so run does it once the sockets listen). */
+int spec_compile_filter(struct spec *s, struct spec_error *err);
+
 /* Print the resolved plan (sockjail check). */
 int spec_print(const struct spec *s, FILE *out);
 

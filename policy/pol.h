@@ -123,6 +123,9 @@ struct pol_filter; /* a compiled seccomp program */
 int pol_filter_build(const struct pol_config *c, struct pol_filter **ret, size_t *ret_bad_entry,
                      char **ret_bad_word);
 void pol_filter_free(struct pol_filter *f);
+/* pol_filter_build()'s errors without the compiling, which takes milliseconds:
+ * a spec is checked at once, its filter compiled once its sockets listen. */
+int pol_filter_check(const struct pol_config *c, size_t *ret_bad_entry, char **ret_bad_word);
 /* Child side: load f into the calling thread (no_new_privs must be set). No allocation. */
 int pol_filter_load(const struct pol_filter *f);
 

@@ -808,8 +808,9 @@ static int compile_all(const struct pol_config *c, const struct sc_table *t,
         return 0;
 }
 
-int pol_filter_build(const struct pol_config *c, struct pol_filter **ret, size_t *ret_bad_entry,
-                     char **ret_bad_word)
+/* Settings and names resolved; with ret, compiled too. */
+static int filter_build(const struct pol_config *c, struct pol_filter **ret, size_t *ret_bad_entry,
+                        char **ret_bad_word)
 {
         _cleanup_(sc_table_done) struct sc_table t = {0}, log = {0};
         int r;
@@ -818,7 +819,7 @@ int pol_filter_build(const struct pol_config *c, struct pol_filter **ret, size_t
                 *ret_bad_entry = SIZE_MAX;
         if (ret_bad_word)
                 *ret_bad_word = NULL;
-        if (!c || !ret)
+        if (!c)
                 return -EINVAL;
         r = check_config(c);
         if (r < 0)
@@ -826,9 +827,20 @@ int pol_filter_build(const struct pol_config *c, struct pol_filter **ret, size_t
         r = sc_table_resolve(&t, c, ret_bad_entry, ret_bad_word);
         if (r >= 0)
                 r = sc_log_resolve(&log, c, ret_bad_entry, ret_bad_word);
-        if (r < 0)
+        if (r < 0 || !ret)
                 return r;
         return compile_all(c, &t, &log, ret);
+}
+
+int pol_filter_build(const struct pol_config *c, struct pol_filter **ret, size_t *ret_bad_entry,
+                     char **ret_bad_word)
+{
+        return ret ? filter_build(c, ret, ret_bad_entry, ret_bad_word) : -EINVAL;
+}
+
+int pol_filter_check(const struct pol_config *c, size_t *ret_bad_entry, char **ret_bad_word)
+{
+        return filter_build(c, NULL, ret_bad_entry, ret_bad_word);
 }
 
 void pol_filter_free(struct pol_filter *f)

@@ -400,6 +400,7 @@ static void test_defaults_are_secure(void **state)
         assert_true(s.pol.restrict_families && !s.pol.deny_families);
         assert_int_equal(s.pol.n_families, 1);
         assert_int_equal(s.pol.families[0], AF_UNIX);
+        assert_int_equal(spec_compile_filter(&s, &err), 0);
         assert_non_null(s.filter);
         assert_int_equal(s.service.start, SPEC_START_ON_DEMAND);
         assert_int_equal(s.service.standard_input, SPEC_STDIO_NULL);
@@ -925,6 +926,7 @@ static void test_policy_keys_read_back(void **state)
         assert_true(p->nice_given && p->oom_score_adjust_given);
         assert_int_equal(p->nice, -3);
         assert_int_equal(p->oom_score_adjust, 100);
+        assert_int_equal(spec_compile_filter(&s, &err), 0);
         assert_non_null(s.filter);
         spec_done(&s);
         unlink(env_path);
