@@ -1009,6 +1009,17 @@ static int p_start(struct pctx *c, const struct ynode *v, void *field)
         return 0;
 }
 
+/* inetd: yes is standard_input: socket (stdout follows it); no leaves null. */
+static int p_inetd(struct pctx *c, const struct ynode *v, void *field)
+{
+        bool on = false;
+        int r = p_bool(c, v, &on);
+
+        if (r >= 0)
+                *(enum spec_stdio *)field = on ? SPEC_STDIO_SOCKET : SPEC_STDIO_NULL;
+        return r;
+}
+
 static int p_stdio(struct pctx *c, const struct ynode *v, void *field)
 {
         static const char *const names[] = {"inherit", "null", "socket", "journal"};
@@ -1210,6 +1221,7 @@ static const struct key service_keys[] = {
         SVC_KEY("start", p_start, start),
         SVC_KEY("standard_input", p_stdio, standard_input),
         SVC_KEY("standard_output", p_stdio, standard_output),
+        SVC_KEY("inetd", p_inetd, standard_input),
         SVC_KEY("upstart_events", p_bool, upstart_events),
         SVC_KEY("environment", p_environment, environment),
         SVC_KEY("restart", p_restart, restart),

@@ -736,6 +736,23 @@ static void test_accept_defaults(void **state)
         spec_done(&s);
 }
 
+/* inetd: yes is standard_input: socket; several addresses are fine with accept. */
+static void test_accept_inetd(void **state)
+{
+        struct spec_error err = {{0}};
+        struct spec s;
+
+        (void)state;
+        assert_int_equal(load(&s,
+                              "sockets:\n  a:\n    listen_stream: [80, /run/a.sock]\n"
+                              "    accept: yes\n" ACC_SVC "  inetd: yes\n",
+                              &err),
+                         0);
+        assert_int_equal(s.service.standard_input, SPEC_STDIO_SOCKET);
+        assert_int_equal(s.service.standard_output, SPEC_STDIO_INHERIT);
+        spec_done(&s);
+}
+
 /* Datagram sockets and FIFOs ignore accept (systemd.socket(5)): an Accept=no spec. */
 static void test_accept_ignored_on_datagrams(void **state)
 {
@@ -1103,6 +1120,7 @@ int main(void)
                 cmocka_unit_test(test_service_lifecycle_keys),
                 cmocka_unit_test(test_accept_defaults),
                 cmocka_unit_test(test_accept_ignored_on_datagrams),
+                cmocka_unit_test(test_accept_inetd),
                 cmocka_unit_test(test_accept_refusals),
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_file_errors),
