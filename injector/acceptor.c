@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "common/loop.h"
 #include "common/ratelimit.h"
 #include "common/util.h"
 #include "injector/activation.h"
@@ -114,20 +115,7 @@ _printf_(3, 4) static void fatal(struct acc *a, int r, const char *fmt, ...)
 
 static void timer_set(struct acc *a, uint64_t usec)
 {
-        struct itimerspec its = {{0, 0}, {0, 0}};
-
-        if (usec != VAL_INFINITY && usec > 0) {
-                its.it_value.tv_sec = (time_t)(usec / 1000000);
-                its.it_value.tv_nsec = (long)(usec % 1000000) * 1000;
-        }
-        (void)timerfd_settime(a->timerfd, 0, &its, NULL);
-}
-
-static int epoll_add(int epfd, int fd, uint32_t events, uint64_t tag)
-{
-        struct epoll_event ev = {.events = events, .data.u64 = tag};
-
-        return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? negative_errno() : 0;
+        loop_timer(a->timerfd, usec);
 }
 
 static void watch_sockets(struct acc *a, bool on)
@@ -138,7 +126,7 @@ static void watch_sockets(struct acc *a, bool on)
                 return;
         for (size_t i = 0; i < set->n; i++) {
                 if (on)
-                        (void)epoll_add(a->epfd, set->fds[i].fd, EPOLLIN, TAG_SOCKET + i);
+                        (void)loop_add(a->epfd, set->fds[i].fd, EPOLLIN, TAG_SOCKET + i);
                 else
                         (void)epoll_ctl(a->epfd, EPOLL_CTL_DEL, set->fds[i].fd, NULL);
         }
@@ -352,23 +340,15 @@ static int start_sandbox(struct acc *a)
         a->conn_chan = conns[0];
         a->spawner_exit_seen = false;
         a->fail_errno = 0;
-        if ((r = epoll_add(a->epfd, a->sbx.ctl_fd, EPOLLIN, TAG_CTL)) < 0 ||
-            (r = epoll_add(a->epfd, a->chan, EPOLLIN, TAG_CHAN)) < 0 ||
-            (r = epoll_add(a->epfd, a->conn_chan, 0, TAG_CONNS)) < 0)
+        if ((r = loop_add(a->epfd, a->sbx.ctl_fd, EPOLLIN, TAG_CTL)) < 0 ||
+            (r = loop_add(a->epfd, a->chan, EPOLLIN, TAG_CHAN)) < 0 ||
+            (r = loop_add(a->epfd, a->conn_chan, 0, TAG_CONNS)) < 0)
                 return r;
         a->p->log(SUP_DEBUG, "sandbox started (init pid %d), spawner %s", (int)a->sbx.pid,
                   a->s->isolation == SPEC_ISOLATION_PER_CONNECTION
                           ? "making namespaces per connection"
                           : "forking instances");
         return 0;
-}
-
-static void send_kill(struct acc *a, enum ns_kill_scope scope, int sig)
-{
-        struct ns_msg m = {.kind = NS_MSG_KILL, .step = scope, .value = sig};
-
-        if (a->sbx.ctl_fd < 0 || send(a->sbx.ctl_fd, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
-                (void)kill(a->sbx.pid, SIGKILL);
 }
 
 static void send_spawner(struct acc *a, enum spw_kind kind, int value)
@@ -386,7 +366,7 @@ static void signal_instances(struct acc *a, int sig)
         switch (a->s->service.kill_mode) {
         case SPEC_KILL_CONTROL_GROUP:
         case SPEC_KILL_MIXED:
-                send_kill(a, NS_KILL_ALL, sig);
+                sbx_kill(&a->sbx, NS_KILL_ALL, sig);
                 break;
         case SPEC_KILL_PROCESS:
                 send_spawner(a, SPW_KILL, sig);
@@ -771,8 +751,8 @@ static int setup(struct acc *a)
                 return -ENOMEM;
         if ((r = act_plan_build_instance(a->s, &a->plan)) < 0)
                 return r;
-        if ((r = epoll_add(a->epfd, a->sigfd, EPOLLIN, TAG_SIGNAL)) < 0 ||
-            (r = epoll_add(a->epfd, a->timerfd, EPOLLIN, TAG_TIMER)) < 0)
+        if ((r = loop_add(a->epfd, a->sigfd, EPOLLIN, TAG_SIGNAL)) < 0 ||
+            (r = loop_add(a->epfd, a->timerfd, EPOLLIN, TAG_TIMER)) < 0)
                 return r;
         watch_sockets(a, true);
         return 0;

@@ -139,6 +139,14 @@ _Noreturn static void init_main(const struct sbx_params *p, int ctl)
                                 p->spec->service.type == SPEC_TYPE_FORKING ? NS_INIT_FORKING : 0));
 }
 
+void sbx_kill(const struct sbx *x, enum ns_kill_scope scope, int sig)
+{
+        struct ns_msg m = {.kind = NS_MSG_KILL, .step = scope, .value = sig};
+
+        if (x->ctl_fd < 0 || send(x->ctl_fd, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
+                (void)kill(x->pid, SIGKILL); /* the init is gone or deaf: end the sandbox */
+}
+
 int sbx_open_program(const char *path)
 {
         char magic[2];

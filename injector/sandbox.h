@@ -11,6 +11,7 @@
 
 #include "injector/activation.h"
 #include "injector/spec.h"
+#include "ns/ns.h"
 
 /* Steps as they travel on the control socket: the domain in the high byte. */
 enum sbx_domain {
@@ -58,6 +59,10 @@ int sbx_open_program(const char *path);
 /* Start the sandbox. Returns once the init runs (not yet the service: read
  * NS_MSG_STARTED or NS_MSG_FAIL from ctl_fd for that). */
 int sbx_start(const struct sbx_params *p, struct sbx *ret);
+
+/* Tell the init to send sig to the main process or to every process of the
+ * sandbox (enum ns_kill_scope); an init gone or deaf is SIGKILLed instead. */
+void sbx_kill(const struct sbx *x, enum ns_kill_scope scope, int sig);
 
 /* Child side: every signal's default disposition, none blocked (execve keeps both). */
 void sbx_reset_signals(void);

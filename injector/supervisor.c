@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "common/loop.h"
 #include "common/ratelimit.h"
 #include "common/util.h"
 #include "injector/activation.h"
@@ -88,9 +89,7 @@ static const char *span(uint64_t usec, char buf[32])
 
 static int epoll_add(int epfd, int fd, uint64_t tag)
 {
-        struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag};
-
-        return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? negative_errno() : 0;
+        return loop_add(epfd, fd, EPOLLIN, tag);
 }
 
 _printf_(3, 4) static void fatal(struct sup *s, int r, const char *fmt, ...)
@@ -104,16 +103,10 @@ _printf_(3, 4) static void fatal(struct sup *s, int r, const char *fmt, ...)
         s->state = SUP_DONE;
 }
 
-/* Arm the one timer; 0 or infinity disarms it, as systemd reads those timeouts. */
+/* Arm the one timer; 0 or infinity disarms it. */
 static void timer_set(struct sup *s, uint64_t usec)
 {
-        struct itimerspec its = {{0, 0}, {0, 0}};
-
-        if (usec != VAL_INFINITY && usec > 0) {
-                its.it_value.tv_sec = (time_t)(usec / 1000000);
-                its.it_value.tv_nsec = (long)(usec % 1000000) * 1000;
-        }
-        (void)timerfd_settime(s->timerfd, 0, &its, NULL);
+        loop_timer(s->timerfd, usec);
 }
 
 /* Watch the sockets for traffic (IDLE, on-demand) or leave them to the service. */
@@ -246,10 +239,7 @@ static void service_ready(struct sup *s)
 /* Tell the init to signal the main process or all of the sandbox. */
 static void send_kill(struct sup *s, enum ns_kill_scope scope, int sig)
 {
-        struct ns_msg m = {.kind = NS_MSG_KILL, .step = scope, .value = sig};
-
-        if (s->sbx.ctl_fd < 0 || send(s->sbx.ctl_fd, &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
-                (void)kill(s->sbx.pid, SIGKILL); /* the init is gone or deaf: end the sandbox */
+        sbx_kill(&s->sbx, scope, sig);
 }
 
 /* systemd.kill(5): kill_signal (and SIGHUP) per kill_mode, then wait timeout_stop_sec. */
