@@ -16,6 +16,7 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
+#include "common/msg.h"
 #include "common/util.h"
 #include "injector/sandbox.h"
 #include "ns/ns.h"
@@ -105,27 +106,7 @@ static uint32_t children_take(struct children *c, pid_t pid)
 
 static int send_msg(int chan, const struct spw_msg *m, int fd)
 {
-        union {
-                struct cmsghdr align;
-                char space[CMSG_SPACE(sizeof(int))];
-        } control = {0};
-        struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-
-        if (fd >= 0) {
-                struct cmsghdr *c;
-
-                mh.msg_control = &control;
-                mh.msg_controllen = sizeof(control);
-                c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        }
-        if (sendmsg(chan, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof(*m))
-                return errno == EWOULDBLOCK ? -EAGAIN : negative_errno();
-        return 0;
+        return msg_send(chan, m, sizeof(*m), MSG_DONTWAIT, fd, 0);
 }
 
 int spw_send_conn(int chan, uint32_t id, int fd, const char *addr, unsigned port)
@@ -136,35 +117,11 @@ int spw_send_conn(int chan, uint32_t id, int fd, const char *addr, unsigned port
         return send_msg(chan, &m, fd);
 }
 
+/* One message; a message of the wrong size is -EBADMSG, its fd closed. */
 static ssize_t recv_one(int chan, struct spw_msg *m, int *ret_fd, int flags)
 {
-        union {
-                struct cmsghdr align;
-                char space[CMSG_SPACE(sizeof(int) * 4)];
-        } control;
-        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-        struct msghdr mh = {.msg_iov = &iov,
-                            .msg_iovlen = 1,
-                            .msg_control = &control,
-                            .msg_controllen = sizeof(control)};
-        ssize_t k = recvmsg(chan, &mh, flags | MSG_CMSG_CLOEXEC);
+        ssize_t k = msg_recv(chan, m, sizeof(*m), flags, ret_fd, NULL);
 
-        *ret_fd = -1;
-        if (k < 0)
-                return negative_errno();
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-                        continue;
-                for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-                        int fd;
-
-                        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                        if (*ret_fd < 0)
-                                *ret_fd = fd;
-                        else
-                                safe_close(fd);
-                }
-        }
         if (k > 0 && k != (ssize_t)sizeof(*m)) {
                 *ret_fd = safe_close(*ret_fd);
                 return -EBADMSG;
@@ -198,24 +155,42 @@ struct taken {
         uint32_t id;
 };
 
-/* The environment of one instance: the plan's plus REMOTE_ADDR and REMOTE_PORT. */
-static char **instance_env(const struct spw_params *p, const struct spw_msg *m)
+/* An instance's environment, kept and reused by its maker: the shared
+ * spawner builds one per connection with no allocation but the first. */
+struct env_buf {
+        char **v; /* the plan's entries and ours, NULL-terminated */
+        size_t size;
+        char addr[sizeof("REMOTE_ADDR=") + INET6_ADDRSTRLEN];
+        char port[sizeof("REMOTE_PORT=65535")];
+};
+
+/* The plan's environment plus REMOTE_ADDR and REMOTE_PORT for m. Returns e->v, or NULL. */
+static char **instance_env(const struct spw_params *p, const struct spw_msg *m, struct env_buf *e)
 {
-        char **base = p->plan->envp, **env;
+        char **base = p->plan->envp;
         size_t n = 0, k = 0;
 
         while (base[n])
                 n++;
-        env = calloc(n + 3, sizeof(char *));
-        if (!env)
-                return NULL;
+        if (e->size < n + 3) {
+                char **v = reallocarray(e->v, n + 3, sizeof(char *));
+
+                if (!v)
+                        return NULL;
+                e->v = v;
+                e->size = n + 3;
+        }
         for (size_t i = 0; i < n; i++) /* ours win over the spec's, as systemd's */
                 if (!startswith(base[i], "REMOTE_ADDR=") && !startswith(base[i], "REMOTE_PORT="))
-                        env[k++] = base[i];
-        if (m->addr[0] && (asprintf(&env[k++], "REMOTE_ADDR=%s", m->addr) < 0 ||
-                           asprintf(&env[k++], "REMOTE_PORT=%u", (unsigned)m->port) < 0))
-                return NULL;
-        return env;
+                        e->v[k++] = base[i];
+        if (m->addr[0]) {
+                snprintf(e->addr, sizeof(e->addr), "REMOTE_ADDR=%s", m->addr);
+                snprintf(e->port, sizeof(e->port), "REMOTE_PORT=%u", (unsigned)m->port);
+                e->v[k++] = e->addr;
+                e->v[k++] = e->port;
+        }
+        e->v[k] = NULL;
+        return e->v;
 }
 
 /*
@@ -307,34 +282,11 @@ static pid_t spawn_on(void *stack, struct launch *l)
         return pid;
 }
 
-/* instance_env()'s array; its own strings are the last two, with an address. */
-static void free_env(const struct spw_msg *m, char **env)
-{
-        size_t n = 0;
-
-        while (env && env[n])
-                n++;
-        if (m->addr[0] && n >= 2) {
-                free(env[n - 1]);
-                free(env[n - 2]);
-        }
-        free(env);
-}
-
-/* per-connection: the namespaces the spec keeps private, made anew for each instance. */
+/* per-connection: the namespaces the spec keeps private, made anew for each
+ * instance; the user and UTS namespaces stay the sandbox's (nothing to reset). */
 static int instance_clone_flags(const struct ns_config *c)
 {
-        int flags = 0;
-
-        if (c->private_network)
-                flags |= CLONE_NEWNET;
-        if (c->private_ipc)
-                flags |= CLONE_NEWIPC;
-        if (c->private_pid)
-                flags |= CLONE_NEWPID;
-        if (ns_wants_mount_ns(c))
-                flags |= CLONE_NEWNS;
-        return flags;
+        return ns_clone_flags(c) & (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS);
 }
 
 /*
@@ -349,6 +301,7 @@ _Noreturn static void isolated_main(const struct spw_params *p, int taken_fd, ui
         void *stack = stack_new();
         enum ns_step nstep = NS_STEP_NONE;
         struct spw_msg m;
+        struct env_buf env = {0};
         struct launch l;
         int conn, r;
         ssize_t k;
@@ -366,8 +319,11 @@ _Noreturn static void isolated_main(const struct spw_params *p, int taken_fd, ui
         if (k <= 0)
                 _exit(0); /* sockjail is gone */
         (void)write_all(taken_fd, &(struct taken){.slot = slot, .id = m.id}, sizeof(struct taken));
-        l = (struct launch){
-                .p = p, .m = &m, .conn = conn, .env = instance_env(p, &m), .whole_policy = true};
+        l = (struct launch){.p = p,
+                            .m = &m,
+                            .conn = conn,
+                            .env = instance_env(p, &m, &env),
+                            .whole_policy = true};
         pid = spawn_on(stack, &l);
         safe_close(conn);
         if (pid < 0) {
@@ -390,6 +346,7 @@ struct spawner {
         size_t pool_size;
         int taken[2]; /* zygotes -> spawner */
         void *stack;  /* shared */
+        struct env_buf env;
         bool isolated;
         bool stopping;
 };
@@ -397,10 +354,9 @@ struct spawner {
 /* shared: the spawner takes the connection itself and spawns the instance. */
 static void spawn_shared(struct spawner *w, const struct spw_msg *m, int conn)
 {
-        struct launch l = {.p = w->p, .m = m, .conn = conn, .env = instance_env(w->p, m)};
+        struct launch l = {.p = w->p, .m = m, .conn = conn, .env = instance_env(w->p, m, &w->env)};
         pid_t pid = spawn_on(w->stack, &l);
 
-        free_env(m, l.env);
         safe_close(conn);
         if (pid < 0) {
                 report_failure(w->p->chan, m->id, SBX_STEP(SBX_DOMAIN_INIT, SBX_INIT_FORK), pid);

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/msg.h"
 #include "common/util.h"
 
 /* The only flags ns_clone() accepts: anything else would make it less than a fork. */
@@ -204,54 +205,13 @@ const char *ns_step_name(enum ns_step step)
 
 int ns_msg_send(int fd, const struct ns_msg *m, pid_t about)
 {
-        union {
-                struct cmsghdr align;
-                char space[CMSG_SPACE(sizeof(struct ucred))];
-        } control = {0};
-        struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-        struct ucred uc = {.pid = about, .uid = getuid(), .gid = getgid()};
-        struct cmsghdr *c;
-
-        if (about > 0) {
-                mh.msg_control = &control;
-                mh.msg_controllen = sizeof(control);
-                c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_CREDENTIALS;
-                c->cmsg_len = CMSG_LEN(sizeof(uc));
-                memcpy(CMSG_DATA(c), &uc, sizeof(uc));
-                if (sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(*m))
-                        return 0;
-                mh.msg_control = NULL;
-                mh.msg_controllen = 0;
-        }
-        return sendmsg(fd, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(*m) ? 0 : negative_errno();
+        /* the kernel may refuse to vouch for about: then m goes as our own */
+        if (about > 0 && msg_send(fd, m, sizeof(*m), 0, -1, about) == 0)
+                return 0;
+        return msg_send(fd, m, sizeof(*m), 0, -1, 0);
 }
 
 ssize_t ns_msg_recv(int fd, struct ns_msg *m, pid_t *ret_pid)
 {
-        union {
-                struct cmsghdr align;
-                char space[CMSG_SPACE(sizeof(struct ucred))];
-        } control;
-        struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-        struct msghdr mh = {.msg_iov = &iov,
-                            .msg_iovlen = 1,
-                            .msg_control = &control,
-                            .msg_controllen = sizeof(control)};
-        ssize_t k = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-
-        *ret_pid = 0;
-        if (k < 0)
-                return negative_errno();
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
-                    c->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
-                        struct ucred uc;
-
-                        memcpy(&uc, CMSG_DATA(c), sizeof(uc));
-                        *ret_pid = uc.pid;
-                }
-        return k;
+        return msg_recv(fd, m, sizeof(*m), MSG_DONTWAIT, NULL, ret_pid);
 }
